@@ -1,0 +1,23 @@
+"""Default configuration.
+
+``instance/config.py`` overrides these, and so does any ``PORTAL_<NAME>`` environment variable
+(``PORTAL_SQLALCHEMY_DATABASE_URI=postgresql+psycopg://...``). Nothing secret lives here: the
+secret key comes from the instance folder, where ``flask --app portal init-instance`` writes one.
+"""
+from datetime import timedelta
+
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+TIMEZONE = "Asia/Shanghai"
+
+# Log-in throttling: this many failures for one account (or one address) within the window lock it
+# for the window.
+LOGIN_MAX_FAILURES = 5
+LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+
+PAGE_SIZE = 20

@@ -1,0 +1,123 @@
+"""The only place where work orders change: take in, and ``apply`` for every later step.
+
+``apply`` locks the order, checks the version the user saw, asks the state machine, runs the action's
+effect, refreshes the deadline marks, writes the event and commits, or changes nothing at all.
+"""
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth.models import Role
+from ..clock import now
+from ..deadlines.queries import policies
+from ..deadlines.rules import refresh_next_due
+from ..extensions import db
+from .effects import EFFECTS, text
+from .errors import Conflict, InvalidInput
+from .models import Category, Order, OrderEvent
+from .states import TRANSITIONS, Action, State, TransitionRefused, check, target_state
+from .vocab import CHANNELS, TYPES, URGENCIES
+
+
+def take_in(actor, data: dict, at: datetime | None = None) -> Order:
+    """Register a new order (受理登记) in the pool of orders to dispatch."""
+    if Role(actor.role) not in TRANSITIONS[Action.TAKE_IN].roles:
+        raise TransitionRefused("您的角色不能登记工单。")
+    at = at or now()
+    order = Order(
+        number=_required(data, "number", "工单编号", 40),
+        received_at=data.get("received_at") or at,
+        channel=_choice(data, "channel", CHANNELS, "来源渠道"),
+        type=_choice(data, "type", TYPES, "诉求类型"),
+        urgency=_choice(data, "urgency", URGENCIES, "紧急程度"),
+        category_id=_category_id(data.get("category_id")),
+        caller_name=_required(data, "caller_name", "诉求人", 40),
+        caller_phone=_required(data, "caller_phone", "联系电话", 20),
+        address=_required(data, "address", "诉求地址", 200),
+        content=text(data, "content", "诉求内容", minimum=5),
+        enterprise=bool(data.get("enterprise")),
+        tourism=bool(data.get("tourism")),
+        leader_instruction=(data.get("leader_instruction") or "").strip() or None,
+        state=State.RECEIVED,
+        created_at=at,
+        updated_at=at,
+    )
+    if db.session.scalar(db.select(Order.id).where(Order.number == order.number)):
+        raise InvalidInput(f"工单编号 {order.number} 已存在。")
+    db.session.add(order)
+    order.events.append(
+        OrderEvent(at=at, actor_id=actor.id, action=Action.TAKE_IN, from_state=None, to_state=State.RECEIVED)
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise InvalidInput(f"工单编号 {order.number} 已存在。")
+    return order
+
+
+def apply(order_id: int, action: Action | str, actor, *, version: int | None = None,
+          at: datetime | None = None, **params) -> Order:
+    """Take ``action`` on the order as ``actor``; raise TransitionRefused, InvalidInput or Conflict
+    (after rolling back) when it may not or cannot be done."""
+    action = Action(action)
+    at = at or now()
+    try:
+        order = db.session.get(Order, order_id, with_for_update=True, populate_existing=True)
+        if order is None:
+            raise InvalidInput("工单不存在。")
+        if version is not None and order.version != version:
+            raise Conflict()
+        check(order, action, actor)
+        before = State(order.state)
+        after = target_state(order, action)
+        note, data = EFFECTS[action](order, actor, at, params)
+        order.state = after
+        order.updated_at = at
+        refresh_next_due(order, policies()[order.urgency])
+        order.events.append(
+            OrderEvent(at=at, actor_id=actor.id, action=action, from_state=before, to_state=after,
+                       note=note, data=data)
+        )
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict()
+    except OperationalError as exc:  # a lock held too long by the other writer
+        db.session.rollback()
+        if "lock" in str(exc).lower():
+            raise Conflict()
+        raise
+    except Exception:
+        db.session.rollback()
+        raise
+    return order
+
+
+def _required(data: dict, key: str, what: str, limit: int) -> str:
+    value = (data.get(key) or "").strip()
+    if not value:
+        raise InvalidInput(f"请填写{what}。")
+    if len(value) > limit:
+        raise InvalidInput(f"{what}过长（最多{limit}字）。")
+    return value
+
+
+def _choice(data: dict, key: str, vocab: dict, what: str) -> str:
+    value = data.get(key)
+    if value not in vocab:
+        raise InvalidInput(f"请选择有效的{what}。")
+    return value
+
+
+def _category_id(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        category = db.session.get(Category, int(value))
+    except (TypeError, ValueError):
+        category = None
+    if category is None:
+        raise InvalidInput("请选择有效的诉求分类。")
+    return category.id

@@ -1,0 +1,95 @@
+"""Wiring done once by ``create_app``: extensions, blueprints, error pages and commands."""
+from flask import Flask, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import csrf, db, htmx, login_manager, migrate
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+
+    from .auth.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    from . import template_helpers
+
+    template_helpers.register(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys, write-ahead log for concurrent readers, wait on locks."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .deadlines.views import bp as deadlines_bp
+    from .main.views import bp as main_bp
+    from .orders.views import bp as orders_bp
+    from .units.views import bp as units_bp
+
+    for bp in (main_bp, auth_bp, orders_bp, units_bp, deadlines_bp):
+        app.register_blueprint(bp)
+
+
+def register_errors(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    messages = {
+        400: "请求有误，请检查后重试。",
+        403: "您没有权限访问此页面。",
+        404: "页面或工单不存在，或不在您的权限范围内。",
+        405: "不支持此操作方式。",
+        409: "操作冲突，请刷新后重试。",
+        413: "上传内容过大。",
+        429: "操作过于频繁，请稍后再试。",
+        500: "系统出现错误，已记录。请稍后重试或联系系统管理员。",
+    }
+
+    def render_error(code: int, message: str | None = None):
+        template = "errors/_error.html" if htmx else "errors/error.html"
+        response = app.make_response((render_template(template, code=code, message=message or messages[code]), code))
+        if htmx:  # let htmx swap the message in place instead of silently ignoring an error status
+            response.headers["HX-Retarget"] = "#flash-area"
+            response.headers["HX-Reswap"] = "innerHTML"
+        return response
+
+    for code in messages:
+        app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return render_error(400, "页面已过期或表单校验失败，请刷新页面后重试。")
+
+    @app.errorhandler(Exception)
+    def unexpected(e):
+        from werkzeug.exceptions import HTTPException
+
+        if isinstance(e, HTTPException):
+            return render_error(e.code if e.code in messages else 400)
+        app.logger.exception("unhandled error on %s", request.path)
+        db.session.rollback()
+        return render_error(500)
+
+
+def register_commands(app: Flask) -> None:
+    from .commands import register
+
+    register(app)

@@ -1,0 +1,104 @@
+"""Filters, globals and per-request context the templates share: labels, dates, badges, navigation."""
+from datetime import datetime
+
+from flask import Flask, request
+from flask_login import current_user
+
+from .auth.models import Role
+from .clock import now
+from .deadlines.rules import STATUS_LABELS, status
+from .orders.states import ACTION_LABELS, STATE_LABELS, Action, State
+from .orders.vocab import CHANNELS, RESOLUTION, SATISFACTION, TYPES, UNIT_PARTS, URGENCIES, label
+
+WEEKDAYS = "一二三四五六日"
+
+# (endpoint, label, icon, roles)
+NAVIGATION = [
+    ("orders.pool", "派单池", "inbox", {Role.DISPATCHER}),
+    ("orders.review", "审核审批", "clipboard-check", {Role.DISPATCHER}),
+    ("orders.visits", "回访", "telephone-outbound", {Role.DISPATCHER}),
+    ("orders.inbox", "本单位待办", "inbox", {Role.HANDLER, Role.UNIT_LEADER}),
+    ("orders.index", "工单查询", "search", set(Role) - {Role.DEPUTY}),
+    ("orders.index", "代表关注工单", "people", {Role.DEPUTY}),
+    ("units.index", "单位与人员", "diagram-3", {Role.ADMIN, Role.DISPATCHER}),
+    ("deadlines.policy", "时限规则", "stopwatch", {Role.ADMIN, Role.DISPATCHER}),
+    ("deadlines.calendar", "节假日", "calendar3", {Role.ADMIN}),
+]
+
+STATE_COLOURS = {
+    State.RECEIVED: "secondary",
+    State.DISPATCHED: "info",
+    State.ACCEPTED: "primary",
+    State.RETURN_REQUESTED: "warning",
+    State.REPLIED: "purple",
+    State.APPROVED: "teal",
+    State.VISITED: "indigo",
+    State.CLOSED: "success",
+}
+DEADLINE_COLOURS = {"normal": "success", "soon": "warning", "overdue": "danger"}
+
+
+def fmt_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.strftime(fmt) if value else ""
+
+
+def fmt_due(value: datetime | None) -> str:
+    """A deadline with its weekday: 10-09（五）17:30."""
+    if not value:
+        return ""
+    return f"{value:%m-%d}（{WEEKDAYS[value.weekday()]}）{value:%H:%M}"
+
+
+def navigation():
+    if not current_user.is_authenticated:
+        return []
+    role = Role(current_user.role)
+    seen, items = set(), []
+    for endpoint, text, icon, roles in NAVIGATION:
+        if role in roles and (endpoint, text) not in seen:
+            seen.add((endpoint, text))
+            items.append({"endpoint": endpoint, "label": text, "icon": icon,
+                          "active": request.endpoint == endpoint})
+    return items
+
+
+def calendar_warning():
+    """Years without holiday data, shown to admins on every page."""
+    if not current_user.is_authenticated or current_user.role != Role.ADMIN:
+        return []
+    from .deadlines.queries import missing_years
+
+    return missing_years()
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        dt=fmt_dt,
+        due=fmt_due,
+        state_label=lambda s: STATE_LABELS.get(State(s), s) if s else "",
+        action_label=lambda a: ACTION_LABELS.get(Action(a), a) if a else "",
+        type_label=lambda c: label(TYPES, c),
+        channel_label=lambda c: label(CHANNELS, c),
+        urgency_label=lambda c: label(URGENCIES, c),
+        satisfaction_label=lambda c: label(SATISFACTION, c),
+        resolution_label=lambda c: label(RESOLUTION, c),
+        part_label=lambda c: label(UNIT_PARTS, c),
+    )
+    app.jinja_env.globals.update(
+        STATE_COLOURS=STATE_COLOURS,
+        DEADLINE_COLOURS=DEADLINE_COLOURS,
+        DEADLINE_LABELS=STATUS_LABELS,
+        deadline_status=lambda order: status(order, now()),
+        State=State,
+        Action=Action,
+        Role=Role,
+        TYPES=TYPES,
+        CHANNELS=CHANNELS,
+        URGENCIES=URGENCIES,
+        SATISFACTION=SATISFACTION,
+        RESOLUTION=RESOLUTION,
+    )
+
+    @app.context_processor
+    def per_request():
+        return {"navigation": navigation, "calendar_warning": calendar_warning, "now": now}

@@ -1,0 +1,4 @@
+"""Test set-up: a fresh database per test, on SQLite or (with PORTAL_TEST_DATABASE_URL) PostgreSQL."""
+from tests.fixtures.app import *  # noqa: F401,F403
+from tests.fixtures.people import *  # noqa: F401,F403
+from tests.fixtures.orders import *  # noqa: F401,F403
