@@ -1,7 +1,7 @@
 """The one place that knows htmx: page-or-fragment rendering and the headers that go with it.
 
 flask-htmx (a maintained package with the same API as htmx-flask) tells whether a request came from
-htmx. A view calls ``render(page, fragment, **ctx)``: htmx requests that target a part of the page get
+htmx. A view calls ``render(page_template, fragment_template, **ctx)``: htmx requests that target a part of the page get
 the fragment, everything else (including htmx's history-restore requests) gets the full page.
 Responses that can be either carry ``Vary: HX-Request`` so no cache mixes them up.
 """
@@ -15,8 +15,8 @@ def is_htmx() -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
-def render(page: str, fragment: str | None = None, status: int = 200, **context):
-    template = fragment if (fragment and is_htmx()) else page
+def render(page_template: str, fragment_template: str | None = None, status: int = 200, **context):
+    template = fragment_template if (fragment_template and is_htmx()) else page_template
     response = make_response(render_template(template, **context), status)
     response.headers.add("Vary", "HX-Request")
     return response

@@ -7,7 +7,7 @@ from flask_login import current_user
 from .auth.models import Role
 from .clock import now
 from .deadlines.rules import STATUS_LABELS, status
-from .orders.states import ACTION_LABELS, STATE_LABELS, Action, State
+from .orders.states import ACTION_LABELS, STATE_LABELS, Action, State, allowed
 from .orders.vocab import CHANNELS, RESOLUTION, SATISFACTION, TYPES, UNIT_PARTS, URGENCIES, label
 
 WEEKDAYS = "一二三四五六日"
@@ -89,6 +89,7 @@ def register(app: Flask) -> None:
         DEADLINE_COLOURS=DEADLINE_COLOURS,
         DEADLINE_LABELS=STATUS_LABELS,
         deadline_status=lambda order: status(order, now()),
+        actions_for=lambda order: allowed(order, current_user),
         State=State,
         Action=Action,
         Role=Role,

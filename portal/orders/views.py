@@ -1,4 +1,197 @@
-"""Order pages (placeholder while the views are written)."""
-from flask import Blueprint
+"""Order pages: search, the dispatcher's pool, unit inboxes, review and visit queues, the order page.
+
+Views read input, call one operation, and render the page or, for htmx, the fragment that changed.
+"""
+from flask import Blueprint, abort, current_app, request, url_for
+from flask_login import current_user, login_required
+
+from ..auth.models import Role
+from ..extensions import db
+from ..htmx import is_htmx, redirect, render
+from ..permissions import caller, order_or_404, require_role
+from ..units.queries import units_by_kind
+from . import operations, queries
+from .errors import Conflict, InvalidInput, TransitionRefused
+from .filters import DEADLINE_FILTERS, OrderFilters
+from .forms import action_params, take_in_data
+from .models import Category, Order
+from .states import Action, allowed
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+# The fragment an action re-renders, by where it was taken from.
+ACTION_VIEWS = {
+    "page": "orders/_order_main.html",
+    "pool": "orders/_pool_row.html",
+    "inbox": "orders/_inbox_row.html",
+    "queue": "orders/_queue_row.html",
+}
+
+
+def _size() -> int:
+    return current_app.config["PAGE_SIZE"]
+
+
+def _categories():
+    return db.session.scalars(db.select(Category).where(Category.active.is_(True)).order_by(Category.sort, Category.id)).all()
+
+
+def _list_context(f: OrderFilters) -> dict:
+    return {"f": f, "categories": _categories(), "unit_groups": units_by_kind(),
+            "deadline_filters": DEADLINE_FILTERS}
+
+
+@bp.route("/")
+@login_required
+def index():
+    f = OrderFilters.from_args(request.args)
+    orders, has_next = queries.search(current_user, f, _size())
+    return render("orders/index.html", "orders/_order_table.html", orders=orders, has_next=has_next,
+                  endpoint="orders.index", **_list_context(f))
+
+
+@bp.route("/pool")
+@login_required
+def pool():
+    require_role(current_user, Role.DISPATCHER)
+    f = OrderFilters.from_args(request.args)
+    orders, has_next = queries.pool(f, current_user, _size())
+    return render("orders/pool.html", "orders/_pool_table.html", orders=orders, has_next=has_next,
+                  endpoint="orders.pool", **_list_context(f))
+
+
+@bp.route("/inbox")
+@login_required
+def inbox():
+    require_role(current_user, Role.HANDLER, Role.UNIT_LEADER)
+    tab = request.args.get("tab", "to_sign")
+    if tab not in queries.INBOX_TABS:
+        tab = "to_sign"
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    orders, has_next = queries.inbox(current_user.unit_id, tab, page, _size())
+    return render("orders/inbox.html", "orders/_inbox_panel.html", orders=orders, has_next=has_next, tab=tab,
+                  page=page, tabs=queries.INBOX_TABS, counts=queries.inbox_counts(current_user.unit_id))
+
+
+@bp.route("/review")
+@login_required
+def review():
+    require_role(current_user, Role.DISPATCHER)
+    tab = request.args.get("tab", "replies")
+    if tab not in queries.OFFICE_TABS:
+        tab = "replies"
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    orders, has_next = queries.office_queue(tab, page, _size())
+    return render("orders/review.html", "orders/_queue_panel.html", orders=orders, has_next=has_next, tab=tab,
+                  page=page, tabs=queries.OFFICE_TABS, counts=queries.office_counts(), endpoint="orders.review")
+
+
+@bp.route("/visits")
+@login_required
+def visits():
+    require_role(current_user, Role.DISPATCHER)
+    tab = request.args.get("tab", "to_visit")
+    if tab not in queries.VISIT_TABS:
+        tab = "to_visit"
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    orders, has_next = queries.visit_queue(tab, page, _size())
+    return render("orders/visits.html", "orders/_queue_panel.html", orders=orders, has_next=has_next, tab=tab,
+                  page=page, tabs=queries.VISIT_TABS, counts=queries.visit_counts(), endpoint="orders.visits")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require_role(current_user, Role.DISPATCHER, Role.ADMIN)
+    error = None
+    if request.method == "POST":
+        try:
+            order = operations.take_in(current_user, take_in_data(request.form))
+        except (InvalidInput, TransitionRefused) as exc:
+            error = str(exc)
+        else:
+            return redirect(url_for("orders.show", order_id=order.id))
+    return render("orders/new.html", typed=request.form, error=error, categories=_categories(),
+                  status=422 if error else 200)
+
+
+@bp.route("/<int:order_id>")
+@login_required
+def show(order_id: int):
+    order = order_or_404(current_user, order_id)
+    return render("orders/show.html", "orders/_order_main.html", **_order_context(order))
+
+
+@bp.route("/<int:order_id>/form/<action>")
+@login_required
+def action_form(order_id: int, action: str):
+    """The form of one action, swapped in place (e.g. the dispatch form in a pool row)."""
+    order = order_or_404(current_user, order_id)
+    action = _action_or_404(action)
+    view = request.args.get("view", "page")
+    if not is_htmx():
+        return redirect(url_for("orders.show", order_id=order.id))
+    return render("orders/_action_form_row.html" if view != "page" else "orders/_action_form.html",
+                  action=action, view=view, typed={}, error=None, **_order_context(order))
+
+
+ROW_TEMPLATES = {key: value for key, value in ACTION_VIEWS.items() if key != "page"}
+
+
+@bp.route("/<int:order_id>/row")
+@login_required
+def row(order_id: int):
+    """One order's row in a list (after a cancelled inline form)."""
+    order = order_or_404(current_user, order_id)
+    template = ROW_TEMPLATES.get(request.args.get("view", ""))
+    if template is None or not is_htmx():
+        return redirect(url_for("orders.show", order_id=order.id))
+    return render(template, **_order_context(order))
+
+
+@bp.route("/<int:order_id>/act/<action>", methods=["POST"])
+@login_required
+def act(order_id: int, action: str):
+    order = order_or_404(current_user, order_id)
+    action = _action_or_404(action)
+    view = request.form.get("view", "page")
+    if view not in ACTION_VIEWS:
+        abort(400)
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        order = operations.apply(order.id, action, current_user, version=version,
+                                 **action_params(action, request.form))
+    except (InvalidInput, TransitionRefused, Conflict) as exc:
+        db.session.expire_all()
+        order = db.session.get(Order, order_id)
+        status = 409 if isinstance(exc, Conflict) else 422
+        if not is_htmx():
+            return render("orders/show.html", status=status, error=str(exc), failed_action=action,
+                          typed=request.form, **_order_context(order))
+        template = "orders/_order_main.html" if view == "page" else "orders/_action_form_row.html"
+        return render(template, status=status, error=str(exc), failed_action=action, action=action, view=view,
+                      typed=request.form, **_order_context(order))
+    if not is_htmx():
+        return redirect(url_for("orders.show", order_id=order.id))
+    return render(ACTION_VIEWS[view], done=action, **_order_context(order))
+
+
+def _action_or_404(name: str) -> Action:
+    try:
+        action = Action(name)
+    except ValueError:
+        abort(404)
+    if action is Action.TAKE_IN:
+        abort(404)
+    return action
+
+
+def _order_context(order: Order) -> dict:
+    actions = allowed(order, current_user)
+    context = {"order": order, "actions": actions, "caller": caller(current_user, order)}
+    if Action.DISPATCH in actions:
+        context["unit_groups"] = units_by_kind()
+    return context
