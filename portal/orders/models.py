@@ -86,7 +86,9 @@ class Order(db.Model):
     requests: Mapped[list["OrderRequest"]] = relationship(back_populates="order", order_by="OrderRequest.id")
     visits: Mapped[list["ReturnVisit"]] = relationship(back_populates="order", order_by="ReturnVisit.id")
 
-    __mapper_args__ = {"version_id_col": version}
+    # The version moves by one with every action (operations.apply sets it); SQLAlchemy adds
+    # "WHERE version = <old>" to the UPDATE, so of two concurrent writers only the first succeeds.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     @property
     def assisting(self) -> list["OrderUnit"]:

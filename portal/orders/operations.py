@@ -64,7 +64,7 @@ def apply(order_id: int, action: Action | str, actor, *, version: int | None = N
     action = Action(action)
     at = at or now()
     try:
-        order = db.session.get(Order, order_id, with_for_update=True, populate_existing=True)
+        order = db.session.get(Order, order_id, with_for_update={"of": Order}, populate_existing=True)
         if order is None:
             raise InvalidInput("工单不存在。")
         if version is not None and order.version != version:
@@ -72,10 +72,12 @@ def apply(order_id: int, action: Action | str, actor, *, version: int | None = N
         check(order, action, actor)
         before = State(order.state)
         after = target_state(order, action)
-        note, data = EFFECTS[action](order, actor, at, params)
-        order.state = after
-        order.updated_at = at
-        refresh_next_due(order, policies()[order.urgency])
+        with db.session.no_autoflush:  # one flush at commit: the version moves by exactly one
+            note, data = EFFECTS[action](order, actor, at, params)
+            order.state = after
+            order.updated_at = at
+            order.version += 1
+            refresh_next_due(order, policies()[order.urgency])
         order.events.append(
             OrderEvent(at=at, actor_id=actor.id, action=action, from_state=before, to_state=after,
                        note=note, data=data)
