@@ -21,11 +21,13 @@ PAGES = {
 }
 # Every endpoint of the app must be listed here or in PAGES, so a new page cannot slip through untested.
 ORDER_ENDPOINTS = {"orders.show", "orders.action_form", "orders.row", "orders.act"}
+# Admin-only changes, tested for refusal in tests/test_units_admin.py and tests/test_deadlines_*.py.
+ADMIN_ACTIONS = {"units.create_unit", "units.create_user_view", "units.user_op", "units.unit_op"}
 OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout", "main.home", "main.healthz"}
 
 
 def test_every_endpoint_is_covered(app):
-    covered = ORDER_ENDPOINTS | OPEN_ENDPOINTS
+    covered = ORDER_ENDPOINTS | OPEN_ENDPOINTS | ADMIN_ACTIONS
     with app.test_request_context():
         adapter = app.url_map.bind("localhost")
         for path in PAGES:

@@ -60,3 +60,19 @@ def create_user(username: str, name: str, role: str, password: str, unit: Unit |
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def set_user_active(user: User, active: bool) -> User:
+    user.active = active
+    db.session.commit()
+    return user
+
+
+def reset_password(user: User) -> str:
+    """Give the user a new random password and return it (shown once to the admin)."""
+    import secrets
+
+    password = secrets.token_urlsafe(9)
+    user.set_password(password)
+    db.session.commit()
+    return password

@@ -1,22 +1,102 @@
-"""The unit tree and the people in each unit."""
-from flask import Blueprint
+"""The unit tree and the people in each unit; the admin adds units and users here."""
+import secrets
+
+from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 
-from ..auth.models import Role, User
+from ..auth.models import ROLE_LABELS, Role, User
+from ..auth.operations import create_user, reset_password, set_user_active
 from ..extensions import db
 from ..htmx import render
 from ..permissions import require_role
+from .models import UNIT_KIND_LABELS, Unit, UnitKind
+from .operations import UnitRefused, add_unit, set_unit_active
 from .queries import tree
 
 bp = Blueprint("units", __name__, url_prefix="/units")
+
+
+def _page(**extra):
+    users = db.session.scalars(db.select(User).order_by(User.unit_id, User.role, User.id)).all()
+    by_unit: dict[int | None, list[User]] = {}
+    for user in users:
+        by_unit.setdefault(user.unit_id, []).append(user)
+    streets = db.session.scalars(db.select(Unit).where(Unit.kind == UnitKind.STREET).order_by(Unit.sort, Unit.id)).all()
+    all_units = db.session.scalars(db.select(Unit).order_by(Unit.kind, Unit.sort, Unit.id)).all()
+    return dict(roots=tree(), by_unit=by_unit, kinds=UNIT_KIND_LABELS, roles=ROLE_LABELS, streets=streets,
+                all_units=all_units, typed=request.form, **extra)
 
 
 @bp.route("/")
 @login_required
 def index():
     require_role(current_user, Role.ADMIN, Role.DISPATCHER)
-    users = db.session.scalars(db.select(User).order_by(User.unit_id, User.role, User.id)).all()
-    by_unit: dict[int | None, list[User]] = {}
-    for user in users:
-        by_unit.setdefault(user.unit_id, []).append(user)
-    return render("units/index.html", roots=tree(), by_unit=by_unit)
+    return render("units/index.html", **_page())
+
+
+@bp.route("/add-unit", methods=["POST"])
+@login_required
+def create_unit():
+    require_role(current_user, Role.ADMIN)
+    try:
+        unit = add_unit(request.form.get("name", ""), request.form.get("kind", ""),
+                        request.form.get("parent_id", type=int))
+    except UnitRefused as exc:
+        return render("units/index.html", status=422, unit_error=str(exc), **_page())
+    return render("units/index.html", unit_done=f"已添加单位：{unit.name}", **_page())
+
+
+@bp.route("/add-user", methods=["POST"])
+@login_required
+def create_user_view():
+    require_role(current_user, Role.ADMIN)
+    form = request.form
+    unit = db.session.get(Unit, form.get("unit_id", type=int) or 0)
+    password = secrets.token_urlsafe(9)
+    try:
+        user = create_user(form.get("username", ""), form.get("name", ""), form.get("role", ""), password,
+                           unit=unit, phone=form.get("phone") or None)
+    except ValueError as exc:
+        return render("units/index.html", status=422, user_error=_chinese(str(exc)), **_page())
+    return render("units/index.html", user_done=f"已添加用户 {user.username}，初始密码：{password}（仅显示一次）",
+                  **_page())
+
+
+@bp.route("/users/<int:user_id>/<op>", methods=["POST"])
+@login_required
+def user_op(user_id: int, op: str):
+    require_role(current_user, Role.ADMIN)
+    user = db.session.get(User, user_id) or abort(404)
+    if op == "reset":
+        message = f"{user.name}的新密码：{reset_password(user)}（仅显示一次）"
+    elif op in ("activate", "deactivate"):
+        if user.id == current_user.id:
+            return render("units/index.html", status=422, user_error="不能停用自己的账号。", **_page())
+        set_user_active(user, op == "activate")
+        message = f"已{'启用' if user.active else '停用'}：{user.name}"
+    else:
+        abort(404)
+    return render("units/index.html", user_done=message, **_page())
+
+
+@bp.route("/<int:unit_id>/<op>", methods=["POST"])
+@login_required
+def unit_op(unit_id: int, op: str):
+    require_role(current_user, Role.ADMIN)
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    if op not in ("activate", "deactivate"):
+        abort(404)
+    set_unit_active(unit, op == "activate")
+    return render("units/index.html", unit_done=f"已{'启用' if unit.active else '停用'}：{unit.name}", **_page())
+
+
+ENGLISH_TO_CHINESE = {
+    "username must be": "用户名须为1-40个字符。",
+    "unknown role": "请选择角色。",
+    "must belong to a unit": "承办人和单位负责人须选择所属单位。",
+    "already exists": "该用户名已被使用。",
+}
+
+
+def _chinese(message: str) -> str:
+    return next((text for key, text in ENGLISH_TO_CHINESE.items() if key in message), "输入有误，请检查。")
