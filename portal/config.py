@@ -20,5 +20,6 @@ TIMEZONE = "Asia/Shanghai"
 LOGIN_MAX_FAILURES = 5
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 
+MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads (imports, calendars) are refused above this
 PAGE_SIZE = 20
 PASSWORD_HASH_METHOD = "scrypt"

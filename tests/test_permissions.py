@@ -22,7 +22,10 @@ PAGES = {
 # Every endpoint of the app must be listed here or in PAGES, so a new page cannot slip through untested.
 ORDER_ENDPOINTS = {"orders.show", "orders.action_form", "orders.row", "orders.act"}
 # Admin-only changes, tested for refusal in tests/test_units_admin.py and tests/test_deadlines_*.py.
-ADMIN_ACTIONS = {"units.create_unit", "units.create_user_view", "units.user_op", "units.unit_op"}
+ADMIN_ACTIONS = {"units.create_unit", "units.create_user_view", "units.user_op", "units.unit_op",
+                 "deadlines.policy_row", "deadlines.save_policy", "deadlines.upload_calendar",
+                 "deadlines.paste_calendar", "deadlines.confirm_remove", "deadlines.year_card",
+                 "deadlines.remove_year"}
 OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout", "main.home", "main.healthz"}
 
 

@@ -1,5 +1,5 @@
 """Read side of deadlines: the policy by urgency and the working calendar, from the database."""
-from flask import g, has_request_context
+from flask import g, has_app_context, has_request_context, request
 
 from ..calendar import WorkCalendar
 from ..clock import now
@@ -24,15 +24,27 @@ def policies() -> dict[str, DeadlinePolicy]:
 
 
 def work_calendar() -> WorkCalendar:
-    """The working calendar with the admin's loaded years; built once per request."""
-    if has_request_context() and "work_calendar" in g:
-        return g.work_calendar
+    """The working calendar with the admin's loaded years; built once per request.
+
+    The cache in ``g`` remembers which request built it: ``g`` belongs to the application context,
+    which a test (or a CLI command) may keep across several requests.
+    """
+    if has_request_context():
+        cached = g.get("work_calendar")
+        if cached is not None and cached[0] is request._get_current_object():
+            return cached[1]
     years = set(db.session.scalars(db.select(CalendarYear.year)))
     days = {d.day: d.workday for d in db.session.scalars(db.select(CalendarDay))} if years else {}
     cal = WorkCalendar(years, days)
     if has_request_context():
-        g.work_calendar = cal
+        g.work_calendar = (request._get_current_object(), cal)
     return cal
+
+
+def forget_work_calendar() -> None:
+    """Drop this request's cached calendar, after the holiday data changed."""
+    if has_app_context():
+        g.pop("work_calendar", None)
 
 
 def missing_years(cal: WorkCalendar | None = None) -> list[int]:
