@@ -42,4 +42,4 @@ def register(app: Flask) -> None:
             raise click.ClickException(str(exc))
         click.echo("Demo district ready. Log in with (passwords are new on every seed):")
         for username, role, password in accounts:
-            click.echo(f"  {username:<14} {role:<12} {password}")
+            click.echo(f"  {username:<20} {role:<12} {password}")
