@@ -76,6 +76,34 @@ class WorkCalendar:
         return count
 
 
+    def working_seconds_between(self, start: datetime, end: datetime) -> float:
+        """Seconds between two moments that fall on working days (a working day counts all 24 hours)."""
+        if end <= start:
+            return 0.0
+        total, cursor = 0.0, start
+        while cursor < end:
+            next_midnight = datetime.combine(cursor.date() + timedelta(days=1), time.min)
+            stop = min(next_midnight, end)
+            if self.is_workday(cursor.date()):
+                total += (stop - cursor).total_seconds()
+            cursor = stop
+        return total
+
+    def add_working_seconds(self, start: datetime, seconds: float) -> datetime:
+        """The moment ``seconds`` of working-day time after ``start`` (days off are skipped)."""
+        cursor, left = start, seconds
+        while True:
+            if not self.is_workday(cursor.date()):
+                cursor = datetime.combine(self.next_workday(cursor.date()), time.min)
+                continue
+            next_midnight = datetime.combine(cursor.date() + timedelta(days=1), time.min)
+            room = (next_midnight - cursor).total_seconds()
+            if left <= room:
+                return cursor + timedelta(seconds=left)
+            left -= room
+            cursor = next_midnight
+
+
 def add_hours(start: datetime, hours: int) -> datetime:
     """Critical (特急) orders are counted in clock hours, holidays included."""
     return start + timedelta(hours=hours)

@@ -16,7 +16,23 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "warning"
 
+    from . import models  # noqa: F401  (every table known to the metadata)
     from .auth.models import User
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        """To the log-in page; for htmx, a client-side redirect so no log-in form lands inside a panel."""
+        from flask import flash, redirect, request, url_for
+
+        from .extensions import htmx as hx
+
+        target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+        if hx:
+            response = app.make_response(("", 204))
+            response.headers["HX-Redirect"] = target
+            return response
+        flash("请先登录。", "warning")
+        return redirect(target)
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -42,10 +58,12 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .deadlines.views import bp as deadlines_bp
     from .main.views import bp as main_bp
+    from .notifications.views import bp as notifications_bp
     from .orders.views import bp as orders_bp
+    from .roster.views import bp as roster_bp
     from .units.views import bp as units_bp
 
-    for bp in (main_bp, auth_bp, orders_bp, units_bp, deadlines_bp):
+    for bp in (main_bp, auth_bp, orders_bp, units_bp, deadlines_bp, roster_bp, notifications_bp):
         app.register_blueprint(bp)
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from .auth.models import Role
 from .clock import now
 from .deadlines.rules import STATUS_LABELS, status
-from .orders.states import ACTION_LABELS, STATE_LABELS, Action, State, allowed
+from .orders.states import ACTION_LABELS, RESPONSIBILITY_EVENTS, STATE_LABELS, Action, State, allowed
 from .orders.vocab import CHANNELS, RESOLUTION, SATISFACTION, TYPES, UNIT_PARTS, URGENCIES, label
 
 WEEKDAYS = "一二三四五六日"
@@ -20,6 +20,8 @@ NAVIGATION = [
     ("orders.inbox", "本单位待办", "inbox", {Role.HANDLER, Role.UNIT_LEADER}),
     ("orders.index", "工单查询", "search", set(Role) - {Role.DEPUTY}),
     ("orders.index", "代表关注工单", "people", {Role.DEPUTY}),
+    ("roster.index", "AB角", "people-fill", {Role.ADMIN, Role.DISPATCHER}),
+    ("roster.index", "本单位AB角", "people-fill", {Role.HANDLER, Role.UNIT_LEADER}),
     ("units.index", "单位与人员", "diagram-3", {Role.ADMIN, Role.DISPATCHER}),
     ("deadlines.policy", "时限规则", "stopwatch", {Role.ADMIN, Role.DISPATCHER}),
     ("deadlines.calendar", "节假日", "calendar3", {Role.ADMIN}),
@@ -76,7 +78,7 @@ def register(app: Flask) -> None:
         dt=fmt_dt,
         due=fmt_due,
         state_label=lambda s: STATE_LABELS.get(State(s), s) if s else "",
-        action_label=lambda a: ACTION_LABELS.get(Action(a), a) if a else "",
+        action_label=lambda a: RESPONSIBILITY_EVENTS.get(a) or (ACTION_LABELS.get(Action(a), a) if a else ""),
         type_label=lambda c: label(TYPES, c),
         channel_label=lambda c: label(CHANNELS, c),
         urgency_label=lambda c: label(URGENCIES, c),

@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
+from portal.roster.operations import set_holder
 from tests.fixtures.people import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -25,6 +26,8 @@ if not shutil.which(CHROMIUM) and not os.environ.get("PORTAL_REQUIRE_BROWSER"):
 def live_server(app, district, make_order):
     """The test app served over HTTP on a free port, with CSRF on as in production."""
     app.config["WTF_CSRF_ENABLED"] = True
+    set_holder(district.chengguan, "A", district.handler, district.admin)
+    set_holder(district.chengguan, "B", district.handler_b, district.admin)
     order = make_order(content="建设路与人民路交叉口的井盖缺失，夜间行人容易踩空，请尽快处理。")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -73,14 +76,14 @@ def test_dispatch_sign_for_and_reply_without_reloads(live_server, page, district
     page.goto(f"{base}/orders/pool")
     mark_page(page)
     page.click(f"{row} button:has-text('派发')")
-    page.select_option(f"{row} select[name=lead_unit_id]", label="区城管局")
+    page.select_option(f"{row} select[name=lead_unit_id]", label="区城管局")  # roster complete: no mark
     page.click(f"{row} button[data-action=dispatch]")
     page.wait_for_selector(f"{row}:has-text('待签收')")
     assert "区城管局" in page.inner_text(row)
     assert not_reloaded(page)
     page.click("nav form button:has-text('退出')")
 
-    log_in(page, base, district.handler.username)
+    log_in(page, base, district.handler.username)  # the unit's A handler, to whom the order was routed
     page.goto(f"{base}/orders/inbox")
     mark_page(page)
     assert order.number in page.inner_text(row)

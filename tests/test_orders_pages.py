@@ -50,7 +50,7 @@ def test_inbox_tabs_count_and_sign_in_place(district, make_order, login):
     order = make_order("dispatched")
     make_order("accepted")
     client = login(district.handler)
-    page = text(client.get("/orders/inbox"))
+    page = text(client.get("/orders/inbox?tab=to_sign"))
     assert order.number in page and "待签收" in page
     response = client.post(f"/orders/{order.id}/act/sign_for", headers=HX,
                            data={"view": "inbox", "version": order.version})

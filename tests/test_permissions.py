@@ -21,16 +21,21 @@ PAGES = {
 }
 # Every endpoint of the app must be listed here or in PAGES, so a new page cannot slip through untested.
 ORDER_ENDPOINTS = {"orders.show", "orders.action_form", "orders.row", "orders.act"}
+# Roster pages and changes: tested role by role in tests/test_roster_pages.py.
+ROSTER_ENDPOINTS = {"roster.index", "roster.unit", "roster.set_slot", "roster.add_absence", "roster.end_absence",
+                    "roster.leave"}
 # Admin-only changes, tested for refusal in tests/test_units_admin.py and tests/test_deadlines_*.py.
 ADMIN_ACTIONS = {"units.create_unit", "units.create_user_view", "units.user_op", "units.unit_op",
                  "deadlines.policy_row", "deadlines.save_policy", "deadlines.upload_calendar",
                  "deadlines.paste_calendar", "deadlines.confirm_remove", "deadlines.year_card",
                  "deadlines.remove_year"}
 OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout", "main.home", "main.healthz"}
+# Each user's own notifications, tested in tests/test_notifications.py.
+NOTIFICATION_ENDPOINTS = {"notifications.index", "notifications.badge", "notifications.read", "notifications.read_all"}
 
 
 def test_every_endpoint_is_covered(app):
-    covered = ORDER_ENDPOINTS | OPEN_ENDPOINTS | ADMIN_ACTIONS
+    covered = ORDER_ENDPOINTS | ROSTER_ENDPOINTS | OPEN_ENDPOINTS | ADMIN_ACTIONS | NOTIFICATION_ENDPOINTS
     with app.test_request_context():
         adapter = app.url_map.bind("localhost")
         for path in PAGES:

@@ -33,6 +33,7 @@ def seed_demo(order_count: int = 300, seed: int | None = None) -> list[tuple[str
     units = create_units()
     categories = create_categories()
     staff = create_staff(units, rng)
+    create_roster(staff, units, at)
     cal = work_calendar()
     planner = Planner(rng, at, cal, topic_list(), policies(), {c: u.name for c, u in units.items()},
                       staff.leader.name)
@@ -47,6 +48,22 @@ def seed_demo(order_count: int = 300, seed: int | None = None) -> list[tuple[str
         order.deputy_pushed = True
     db.session.commit()
     return staff.printed
+
+
+def create_roster(staff, units: dict, at) -> None:
+    """Every handling unit gets its A and B (set three months ago); 区住建局's A is on leave this week,
+    so its B acts for them."""
+    from datetime import timedelta
+
+    from ..roster.operations import record_absence, set_holder
+
+    since = at - timedelta(days=90)
+    for code, people in staff.by_unit.items():
+        set_holder(units[code], "A", people["a"], staff.admin, at=since)
+        set_holder(units[code], "B", people["b"], staff.admin, at=since)
+    away = staff.by_unit["zjj"]["a"]
+    record_absence(away, "leave", at - timedelta(days=1), at + timedelta(days=3), staff.by_unit["zjj"]["lead"],
+                   note="年休假")
 
 
 def _refuse_unless_empty() -> None:

@@ -9,6 +9,8 @@ from datetime import datetime
 from ..deadlines.queries import policies, work_calendar
 from ..deadlines.rules import set_due_times
 from ..extensions import db
+from ..notifications.operations import notify
+from ..roster.routing import route
 from ..units.models import Unit
 from .errors import InvalidInput
 from .models import OrderRequest, OrderUnit, ReturnVisit
@@ -54,16 +56,21 @@ def dispatch(order, actor, at: datetime, params: dict):
     for unit in assists:
         order.units.append(OrderUnit(unit_id=unit.id, part="assist"))
     order.lead_unit_id = lead.id
-    order.handler_id = None
+    handler = route(lead.id, at)
+    if handler is None:
+        raise InvalidInput(f"{lead.name}没有可接收工单的人员，请先为该单位设置A角、B角。")
+    order.handler_id = handler.id
     order.dispatcher_id = actor.id
     order.dispatched_at = at
     order.signed_at = order.first_feedback_at = None
     order.sent_back = False
     set_due_times(order, policies()[order.urgency], work_calendar(), at)
     names = "、".join(u.name for u in assists)
-    note = f"派发至{lead.name}" + (f"，协办：{names}" if names else "")
+    note = f"派发至{lead.name}（承办人：{handler.name}）" + (f"，协办：{names}" if names else "")
+    notify(handler.id, "new_order", f"新工单待签收：{order.number}", order_id=order.id, at=at)
     extra = text(params, "note", "派单说明", required=False)
-    return (note + (f"。{extra}" if extra else "")), {"lead_unit_id": lead.id, "assist_unit_ids": sorted(assist_ids)}
+    return (note + (f"。{extra}" if extra else "")), {
+        "lead_unit_id": lead.id, "assist_unit_ids": sorted(assist_ids), "handler_id": handler.id}
 
 
 def direct_answer(order, actor, at, params):
@@ -177,6 +184,8 @@ def approve_reply(order, actor, at, params):
 def send_back(order, actor, at, params):
     reason = text(params, "reason", "退回理由", minimum=4)
     order.sent_back = True
+    if order.handler_id:
+        notify(order.handler_id, "sent_back", f"答复被退回：{order.number}。{reason}", order_id=order.id, at=at)
     return reason, None
 
 
@@ -200,11 +209,23 @@ def reopen(order, actor, at, params):
     reason = text(params, "reason", "重办要求")
     order.reprocess_count += 1
     order.signed_at = order.first_feedback_at = order.replied_at = None
-    order.handler_id = None
+    keeps = order.handler_id and _still_in_unit(order.handler_id, order.lead_unit_id)
+    handler_id = order.handler_id if keeps else getattr(route(order.lead_unit_id, at), "id", None)
+    if handler_id is None:
+        raise InvalidInput("主办单位已没有可接收工单的人员，请先设置该单位的A角、B角。")
+    order.handler_id = handler_id
+    notify(handler_id, "new_order", f"工单重新办理：{order.number}", order_id=order.id, at=at)
     order.sent_back = False
     order.dispatched_at = at
     set_due_times(order, policies()[order.urgency], work_calendar(), at)
     return reason, {"round": order.reprocess_count}
+
+
+def _still_in_unit(user_id: int, unit_id: int) -> bool:
+    from ..auth.models import User
+
+    user = db.session.get(User, user_id)
+    return bool(user and user.active and user.unit_id == unit_id)
 
 
 def close(order, actor, at, params):

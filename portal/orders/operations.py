@@ -97,6 +97,19 @@ def apply(order_id: int, action: Action | str, actor, *, version: int | None = N
     return order
 
 
+def reassign_handler(order: Order, to_user, actor, kind: str, note: str, at: datetime) -> None:
+    """Make ``to_user`` the one who answers for the order (takeover, handover), as an event on it.
+    Adds to the session; the caller commits together with its own record (e.g. the handover)."""
+    from_id = order.handler_id
+    order.handler_id = to_user.id
+    order.version += 1
+    order.updated_at = at
+    order.events.append(OrderEvent(
+        at=at, actor_id=actor.id if actor else None, action=kind, from_state=order.state, to_state=order.state,
+        note=note, data={"from_user_id": from_id, "to_user_id": to_user.id},
+    ))
+
+
 def _required(data: dict, key: str, what: str, limit: int) -> str:
     value = (data.get(key) or "").strip()
     if not value:

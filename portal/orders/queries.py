@@ -22,7 +22,7 @@ def _page(query, page: int, size: int):
 
 
 def _with_units(query):
-    return query.options(selectinload(Order.units).joinedload(OrderUnit.unit))
+    return query.options(selectinload(Order.units).joinedload(OrderUnit.unit), selectinload(Order.handler))
 
 
 def filtered(user, f: OrderFilters):
@@ -74,6 +74,7 @@ def pool(f: OrderFilters, user, size: int):
 
 
 INBOX_TABS = {
+    "mine": "我负责的",
     "to_sign": "待签收",
     "in_progress": "办理中",
     "due_soon": "即将到期",
@@ -84,8 +85,13 @@ INBOX_TABS = {
 }
 
 
-def inbox_clause(tab: str, unit_id: int):
+HELD = [State.DISPATCHED, State.ACCEPTED, State.RETURN_REQUESTED, State.REPLIED]
+
+
+def inbox_clause(tab: str, unit_id: int, mine_ids=()):
     lead = Order.lead_unit_id == unit_id
+    if tab == "mine":
+        return and_(lead, Order.state.in_(HELD), Order.handler_id.in_(list(mine_ids) or [-1]))
     if tab == "to_sign":
         return and_(lead, Order.state == State.DISPATCHED)
     if tab == "in_progress":
@@ -107,16 +113,16 @@ def inbox_clause(tab: str, unit_id: int):
     raise ValueError(tab)
 
 
-def inbox(unit_id: int, tab: str, page: int, size: int):
-    query = select(Order).where(inbox_clause(tab, unit_id)).order_by(Order.next_due_at.is_(None),
+def inbox(unit_id: int, tab: str, page: int, size: int, mine_ids=()):
+    query = select(Order).where(inbox_clause(tab, unit_id, mine_ids)).order_by(Order.next_due_at.is_(None),
                                                                       Order.next_due_at, Order.id)
     return _page(_with_units(query), page, size)
 
 
-def inbox_counts(unit_id: int) -> dict[str, int]:
+def inbox_counts(unit_id: int, mine_ids=()) -> dict[str, int]:
     counts = {}
     for tab in INBOX_TABS:
-        counts[tab] = db.session.scalar(select(func.count(Order.id)).where(inbox_clause(tab, unit_id)))
+        counts[tab] = db.session.scalar(select(func.count(Order.id)).where(inbox_clause(tab, unit_id, mine_ids)))
     return counts
 
 

@@ -87,6 +87,13 @@ ACTION_LABELS = {
     Action.CLOSE: "办结",
 }
 
+# Events that change who answers for an order but not its state (written by operations.reassign_handler).
+RESPONSIBILITY_EVENTS = {
+    "takeover": "B角接办",
+    "acting": "代为办理",
+    "handover": "工作交接",
+}
+
 OFFICE = frozenset({Role.DISPATCHER})
 UNIT = frozenset({Role.HANDLER, Role.UNIT_LEADER})
 

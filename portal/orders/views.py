@@ -8,7 +8,10 @@ from flask_login import current_user, login_required
 from ..auth.models import Role
 from ..extensions import db
 from ..htmx import is_htmx, redirect, render
+from ..clock import now
 from ..permissions import caller, order_or_404, require_role
+from ..roster.queries import incomplete_units
+from ..roster.routing import Responsibility
 from ..units.queries import units_by_kind
 from . import operations, queries
 from .errors import Conflict, InvalidInput, TransitionRefused
@@ -41,6 +44,10 @@ def _list_context(f: OrderFilters) -> dict:
             "deadline_filters": DEADLINE_FILTERS}
 
 
+def _roster_gaps() -> set[int]:
+    return {u.id for u in incomplete_units()}
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -57,20 +64,23 @@ def pool():
     f = OrderFilters.from_args(request.args)
     orders, has_next = queries.pool(f, current_user, _size())
     return render("orders/pool.html", "orders/_pool_table.html", orders=orders, has_next=has_next,
-                  endpoint="orders.pool", **_list_context(f))
+                  endpoint="orders.pool", roster_gaps=_roster_gaps(), **_list_context(f))
 
 
 @bp.route("/inbox")
 @login_required
 def inbox():
     require_role(current_user, Role.HANDLER, Role.UNIT_LEADER)
-    tab = request.args.get("tab", "to_sign")
+    tab = request.args.get("tab", "mine")
     if tab not in queries.INBOX_TABS:
-        tab = "to_sign"
+        tab = "mine"
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    orders, has_next = queries.inbox(current_user.unit_id, tab, page, _size())
+    duty = Responsibility(current_user.unit_id, now())
+    mine = duty.answered_by(current_user)
+    orders, has_next = queries.inbox(current_user.unit_id, tab, page, _size(), mine)
     return render("orders/inbox.html", "orders/_inbox_panel.html", orders=orders, has_next=has_next, tab=tab,
-                  page=page, tabs=queries.INBOX_TABS, counts=queries.inbox_counts(current_user.unit_id))
+                  page=page, tabs=queries.INBOX_TABS, counts=queries.inbox_counts(current_user.unit_id, mine),
+                  duty=duty)
 
 
 @bp.route("/review")
@@ -194,4 +204,7 @@ def _order_context(order: Order) -> dict:
     context = {"order": order, "actions": actions, "caller": caller(current_user, order)}
     if Action.DISPATCH in actions:
         context["unit_groups"] = units_by_kind()
+        context["roster_gaps"] = _roster_gaps()
+    if order.lead_unit_id and order.handler_id:
+        context["answering"], context["acting"] = Responsibility(order.lead_unit_id, now()).answering(order)
     return context

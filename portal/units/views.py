@@ -9,6 +9,8 @@ from ..auth.operations import create_user, reset_password, set_user_active
 from ..extensions import db
 from ..htmx import render
 from ..permissions import require_role
+from ..roster.operations import RosterRefused, deactivate_user
+from ..roster.queries import incomplete_units
 from .models import UNIT_KIND_LABELS, Unit, UnitKind
 from .operations import UnitRefused, add_unit, set_unit_active
 from .queries import tree
@@ -23,7 +25,7 @@ def _page(**extra):
         by_unit.setdefault(user.unit_id, []).append(user)
     streets = db.session.scalars(db.select(Unit).where(Unit.kind == UnitKind.STREET).order_by(Unit.sort, Unit.id)).all()
     all_units = db.session.scalars(db.select(Unit).order_by(Unit.kind, Unit.sort, Unit.id)).all()
-    return dict(roots=tree(), by_unit=by_unit, kinds=UNIT_KIND_LABELS, roles=ROLE_LABELS, streets=streets,
+    return dict(roots=tree(), by_unit=by_unit, roster_gaps={u.id for u in incomplete_units()}, kinds=UNIT_KIND_LABELS, roles=ROLE_LABELS, streets=streets,
                 all_units=all_units, typed=request.form, **extra)
 
 
@@ -69,11 +71,19 @@ def user_op(user_id: int, op: str):
     user = db.session.get(User, user_id) or abort(404)
     if op == "reset":
         message = f"{user.name}的新密码：{reset_password(user)}（仅显示一次）"
-    elif op in ("activate", "deactivate"):
+    elif op == "activate":
+        set_user_active(user, True)
+        message = f"已启用：{user.name}"
+    elif op == "deactivate":
         if user.id == current_user.id:
             return render("units/index.html", status=422, user_error="不能停用自己的账号。", **_page())
-        set_user_active(user, op == "activate")
-        message = f"已{'启用' if user.active else '停用'}：{user.name}"
+        try:
+            handover = deactivate_user(user, current_user)
+        except RosterRefused as exc:
+            db.session.rollback()
+            return render("units/index.html", status=422, user_error=str(exc), **_page())
+        moved = f"，{len(handover.order_ids)}件在办工单已移交{handover.to_user.name}" if handover else ""
+        message = f"已停用：{user.name}{moved}"
     else:
         abort(404)
     return render("units/index.html", user_done=message, **_page())
