@@ -47,7 +47,11 @@ def seed_demo(order_count: int = 300, seed: int | None = None) -> list[tuple[str
     for order in pushed:
         order.deputy_pushed = True
     db.session.commit()
+    check_takeovers(at)  # as the scheduler would have: late unsigned orders are with their B by now
     return staff.printed
+
+
+from ..roster.takeover import check_takeovers  # noqa: E402
 
 
 def create_roster(staff, units: dict, at) -> None:
