@@ -46,6 +46,11 @@ class Order(db.Model):
     leader_instruction: Mapped[str | None] = mapped_column(Text)  # 领导批示
     deputy_pushed: Mapped[bool] = mapped_column(default=False, index=True)  # pushed to deputies
     is_complex: Mapped[bool] = mapped_column(default=False)  # 复杂疑难: a plan within 7 working days
+    source: Mapped[str] = mapped_column(String(10), default="manual")  # city | manual
+    city_hash: Mapped[str | None] = mapped_column(String(64))  # the city record's content, for idempotency
+    city_due_at: Mapped[datetime | None]  # 办理时限 set by the city platform
+    suggested_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # 建议承办单位 from the city
+    is_repeat: Mapped[bool] = mapped_column(default=False)  # 重复件: linked to earlier orders
 
     state: Mapped[str] = mapped_column(String(20), default="received")
     version: Mapped[int] = mapped_column(default=1)
@@ -76,6 +81,7 @@ class Order(db.Model):
     updated_at: Mapped[datetime]
 
     category: Mapped[Category | None] = relationship(lazy="joined")
+    suggested_unit: Mapped[Unit | None] = relationship(foreign_keys=[suggested_unit_id])
     lead_unit: Mapped[Unit | None] = relationship(foreign_keys=[lead_unit_id], lazy="joined")
     handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
     dispatcher: Mapped[User | None] = relationship(foreign_keys=[dispatcher_id])
@@ -85,6 +91,7 @@ class Order(db.Model):
     events: Mapped[list["OrderEvent"]] = relationship(back_populates="order", order_by="OrderEvent.id")
     requests: Mapped[list["OrderRequest"]] = relationship(back_populates="order", order_by="OrderRequest.id")
     visits: Mapped[list["ReturnVisit"]] = relationship(back_populates="order", order_by="ReturnVisit.id")
+    links: Mapped[list["OrderLink"]] = relationship(foreign_keys="OrderLink.order_id", order_by="OrderLink.id")
 
     # The version moves by one with every action (operations.apply sets it); SQLAlchemy adds
     # "WHERE version = <old>" to the UPDATE, so of two concurrent writers only the first succeeds.
@@ -180,3 +187,34 @@ class OrderEvent(db.Model):
 
     order: Mapped[Order] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class OrderLink(db.Model):
+    """An order linked to an earlier one as a repeat (重复件): same phone, or same address and similar content."""
+
+    __tablename__ = "order_links"
+    __table_args__ = (UniqueConstraint("order_id", "earlier_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    earlier_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(10))  # phone | address
+    score: Mapped[float]  # content similarity, 0-100
+    created_at: Mapped[datetime]
+
+    earlier: Mapped[Order] = relationship(foreign_keys=[earlier_id])
+
+
+class DispatchRecord(db.Model):
+    """What was suggested and what was chosen at each dispatch, and whether the unit returned it."""
+
+    __tablename__ = "dispatch_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    dispatcher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    chosen_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    suggested: Mapped[list | None] = mapped_column(JSON)  # [{"unit_id", "score", "reason"}], best first
+    suggestion_rank: Mapped[int | None]  # 1 = the chosen unit was the first suggestion; None = not suggested
+    returned: Mapped[bool] = mapped_column(default=False)  # the unit's return was approved

@@ -39,21 +39,29 @@ def take_in(actor, data: dict, at: datetime | None = None) -> Order:
         enterprise=bool(data.get("enterprise")),
         tourism=bool(data.get("tourism")),
         leader_instruction=(data.get("leader_instruction") or "").strip() or None,
-        state=State.RECEIVED,
-        created_at=at,
-        updated_at=at,
     )
     if db.session.scalar(db.select(Order.id).where(Order.number == order.number)):
         raise InvalidInput(f"工单编号 {order.number} 已存在。")
-    db.session.add(order)
-    order.events.append(
-        OrderEvent(at=at, actor_id=actor.id, action=Action.TAKE_IN, from_state=None, to_state=State.RECEIVED)
-    )
+    add_new(order, actor, at)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise InvalidInput(f"工单编号 {order.number} 已存在。")
+    return order
+
+
+def add_new(order: Order, actor, at: datetime, note: str | None = None) -> Order:
+    """Put a new order in the pool with its take-in event; the caller commits (one order or a chunk).
+    Repeats (the same caller, or the same address with similar content) are linked here."""
+    from .repeats import link_repeats
+
+    order.state = State.RECEIVED
+    order.created_at = order.updated_at = at
+    db.session.add(order)
+    order.events.append(OrderEvent(at=at, actor_id=actor.id if actor else None, action=Action.TAKE_IN,
+                                   from_state=None, to_state=State.RECEIVED, note=note))
+    link_repeats(order, at)
     return order
 
 
