@@ -80,11 +80,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_order_links_order_id'), ['order_id'], unique=False)
 
     with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('source', sa.String(length=10), nullable=False))
+        batch_op.add_column(sa.Column('source', sa.String(length=10), nullable=False, server_default='manual'))  # existing rows
         batch_op.add_column(sa.Column('city_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('city_due_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('suggested_unit_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('is_repeat', sa.Boolean(), nullable=False))
+        batch_op.add_column(sa.Column('is_repeat', sa.Boolean(), nullable=False, server_default=sa.false()))  # existing rows
         batch_op.create_foreign_key(batch_op.f('fk_orders_suggested_unit_id_units'), 'units', ['suggested_unit_id'], ['id'])
 
     # ### end Alembic commands ###
