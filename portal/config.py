@@ -23,3 +23,11 @@ LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads (imports, calendars) are refused above this
 PAGE_SIZE = 20
 PASSWORD_HASH_METHOD = "scrypt"
+
+# Repeats (重复件): earlier orders from the same phone, or the same address with similar content
+# (rapidfuzz token-set ratio over characters, 0-100), within this many days.
+REPEAT_WINDOW_DAYS = 30
+REPEAT_SIMILARITY = 60
+
+# A/B takeover: the share of the sign-for window (working time) after which B takes an unsigned order.
+TAKEOVER_FRACTION = 0.5

@@ -73,6 +73,15 @@ def calendar_warning():
     return missing_years()
 
 
+def visible_repeats(order) -> list:
+    """(link, earlier order) pairs for the orders this one repeats that the current user may see."""
+    from .permissions import can_view_order, masks_caller
+
+    if masks_caller(current_user):
+        return []
+    return [(link, link.earlier) for link in order.links if can_view_order(current_user, link.earlier)]
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         dt=fmt_dt,
@@ -92,6 +101,7 @@ def register(app: Flask) -> None:
         DEADLINE_LABELS=STATUS_LABELS,
         deadline_status=lambda order: status(order, now()),
         actions_for=lambda order: allowed(order, current_user),
+        visible_repeats=visible_repeats,
         State=State,
         Action=Action,
         Role=Role,

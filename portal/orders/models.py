@@ -51,6 +51,7 @@ class Order(db.Model):
     city_due_at: Mapped[datetime | None]  # 办理时限 set by the city platform
     suggested_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # 建议承办单位 from the city
     is_repeat: Mapped[bool] = mapped_column(default=False)  # 重复件: linked to earlier orders
+    address_key: Mapped[str | None] = mapped_column(String(200), index=True)  # the address up to the building
 
     state: Mapped[str] = mapped_column(String(20), default="received")
     version: Mapped[int] = mapped_column(default=1)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from rapidfuzz import fuzz
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..extensions import db
 from .models import Order, OrderLink
@@ -32,15 +32,17 @@ def link_repeats(order: Order, at: datetime) -> list[OrderLink]:
     window = timedelta(days=config.get("REPEAT_WINDOW_DAYS", 30))
     threshold = config.get("REPEAT_SIMILARITY", 60)
     since = order.received_at - window
-    address_key = _address_key(order.address)
-    with db.session.no_autoflush:
-        candidates = db.session.scalars(
-            select(Order).where(
-                Order.received_at >= since, Order.received_at <= order.received_at,
-                or_(Order.caller_phone == order.caller_phone, Order.address == order.address,
-                    Order.address.like(address_key + "%") if address_key else False),
-            ).order_by(Order.received_at.desc()).limit(50)
-        ).all()
+    order.address_key = address_key(order.address)
+    in_window = (Order.received_at >= since, Order.received_at <= order.received_at)
+    with db.session.no_autoflush:  # two lookups on indexed columns, not a scan of the window
+        by_phone = select(Order).where(Order.caller_phone == order.caller_phone, *in_window)
+        by_address = select(Order).where(Order.address_key == order.address_key, *in_window)
+        seen, candidates = set(), []
+        for query in (by_phone, by_address) if order.address_key else (by_phone,):
+            for earlier in db.session.scalars(query.order_by(Order.received_at.desc()).limit(50)):
+                if earlier.id not in seen:
+                    seen.add(earlier.id)
+                    candidates.append(earlier)
     links = []
     for earlier in candidates:
         if earlier is order or earlier.id is None or earlier.number == order.number:
@@ -64,10 +66,12 @@ def link_repeats(order: Order, at: datetime) -> list[OrderLink]:
     return links
 
 
-def _address_key(address: str) -> str:
-    """The address up to the building (…号楼 / …号), so 3单元 and 4单元 of one building match."""
+def address_key(address: str) -> str:
+    """The address up to the building (…号楼 / …号), so 3单元 and 4单元 of one building match; the
+    whole address when it names no building."""
+    address = (address or "").strip()
     for mark in ("号楼", "号院", "号"):
-        i = (address or "").find(mark)
+        i = address.find(mark)
         if i > 0:
-            return address[: i + len(mark)]
-    return ""
+            return address[: i + len(mark)][:200]
+    return address[:200]
