@@ -43,3 +43,6 @@ def register(app: Flask) -> None:
         click.echo("Demo district ready. Log in with (passwords are new on every seed):")
         for username, role, password in accounts:
             click.echo(f"  {username:<20} {role:<12} {password}")
+    from .intake.commands import register as register_import; register_import(app)  # noqa: E702  import-orders
+    from .api.commands import register as register_api; register_api(app)  # noqa: E702  api tokens
+    from .dispatching.commands import register as register_dispatch; register_dispatch(app)  # noqa: E702  train-dispatch, suggest, eval-dispatch

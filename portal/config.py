@@ -31,3 +31,8 @@ REPEAT_SIMILARITY = 60
 
 # A/B takeover: the share of the sign-for window (working time) after which B takes an unsigned order.
 TAKEOVER_FRACTION = 0.5
+
+# Dispatch suggestions: where the trained classifier is kept (default: instance/dispatch-model.joblib)
+# and how many of the latest settled orders it learns from.
+DISPATCH_MODEL_PATH = None
+DISPATCH_HISTORY_LIMIT = 200_000

@@ -55,16 +55,27 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_blueprints(app: Flask) -> None:
+    from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .deadlines.views import bp as deadlines_bp
+    from .intake.views import bp as intake_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
     from .orders.views import bp as orders_bp
     from .roster.views import bp as roster_bp
     from .units.views import bp as units_bp
 
-    for bp in (main_bp, auth_bp, orders_bp, units_bp, deadlines_bp, roster_bp, notifications_bp):
+    for bp in (main_bp, auth_bp, orders_bp, units_bp, deadlines_bp, roster_bp, notifications_bp, intake_bp,
+               api_bp):
         app.register_blueprint(bp)
+    csrf.exempt(api_bp)  # token-authenticated; no cookie opens the API
+
+    from .dispatching.api import bp as dispatching_api_bp
+    from .dispatching.views import bp as dispatching_bp
+
+    app.register_blueprint(dispatching_bp)  # the responsibility list, suggestions in the dispatch form
+    app.register_blueprint(dispatching_api_bp)  # POST /api/v1/suggestions
+    csrf.exempt(dispatching_api_bp)  # token-authenticated, like the API
 
 
 def register_errors(app: Flask) -> None:

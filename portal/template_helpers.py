@@ -1,7 +1,7 @@
 """Filters, globals and per-request context the templates share: labels, dates, badges, navigation."""
 from datetime import datetime
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_login import current_user
 
 from .auth.models import Role
@@ -12,7 +12,7 @@ from .orders.vocab import CHANNELS, RESOLUTION, SATISFACTION, TYPES, UNIT_PARTS,
 
 WEEKDAYS = "一二三四五六日"
 
-# (endpoint, label, icon, roles)
+# (endpoint, label, icon, roles); the daily work first, then the settings kept under "设置".
 NAVIGATION = [
     ("orders.pool", "派单池", "inbox", {Role.DISPATCHER}),
     ("orders.review", "审核审批", "clipboard-check", {Role.DISPATCHER}),
@@ -20,8 +20,12 @@ NAVIGATION = [
     ("orders.inbox", "本单位待办", "inbox", {Role.HANDLER, Role.UNIT_LEADER}),
     ("orders.index", "工单查询", "search", set(Role) - {Role.DEPUTY}),
     ("orders.index", "代表关注工单", "people", {Role.DEPUTY}),
-    ("roster.index", "AB角", "people-fill", {Role.ADMIN, Role.DISPATCHER}),
     ("roster.index", "本单位AB角", "people-fill", {Role.HANDLER, Role.UNIT_LEADER}),
+]
+SETTINGS = [
+    ("intake.import_page", "导入市平台工单", "file-earmark-arrow-up", {Role.ADMIN, Role.DISPATCHER}),
+    ("dispatching.responsibility_list", "首接负责清单", "list-check", {Role.ADMIN, Role.DISPATCHER}),
+    ("roster.index", "AB角配置", "people-fill", {Role.ADMIN, Role.DISPATCHER}),
     ("units.index", "单位与人员", "diagram-3", {Role.ADMIN, Role.DISPATCHER}),
     ("deadlines.policy", "时限规则", "stopwatch", {Role.ADMIN, Role.DISPATCHER}),
     ("deadlines.calendar", "节假日", "calendar3", {Role.ADMIN}),
@@ -51,17 +55,14 @@ def fmt_due(value: datetime | None) -> str:
     return f"{value:%m-%d}（{WEEKDAYS[value.weekday()]}）{value:%H:%M}"
 
 
-def navigation():
+def navigation(entries=None):
+    """The navigation items the current user's role may use (``SETTINGS`` for the settings menu)."""
     if not current_user.is_authenticated:
         return []
     role = Role(current_user.role)
-    seen, items = set(), []
-    for endpoint, text, icon, roles in NAVIGATION:
-        if role in roles and (endpoint, text) not in seen:
-            seen.add((endpoint, text))
-            items.append({"endpoint": endpoint, "label": text, "icon": icon,
-                          "active": request.endpoint == endpoint})
-    return items
+    return [{"endpoint": endpoint, "label": text, "icon": icon, "active": request.endpoint == endpoint}
+            for endpoint, text, icon, roles in (NAVIGATION if entries is None else entries)
+            if role in roles and endpoint in current_app.view_functions]
 
 
 def calendar_warning():
@@ -114,4 +115,5 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def per_request():
-        return {"navigation": navigation, "calendar_warning": calendar_warning, "now": now}
+        return {"navigation": navigation, "settings_menu": lambda: navigation(SETTINGS),
+                "calendar_warning": calendar_warning, "now": now}

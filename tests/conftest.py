@@ -3,3 +3,4 @@ from tests.fixtures.app import *  # noqa: F401,F403
 from tests.fixtures.people import *  # noqa: F401,F403
 from tests.fixtures.orders import *  # noqa: F401,F403
 from tests.fixtures.roster import *  # noqa: F401,F403
+from tests.fixtures.city_files import *  # noqa: F401,F403

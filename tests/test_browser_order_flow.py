@@ -74,6 +74,7 @@ def test_dispatch_sign_for_and_reply_without_reloads(live_server, page, district
 
     log_in(page, base, district.dispatcher.username)
     page.goto(f"{base}/orders/pool")
+    page.wait_for_load_state("networkidle")
     mark_page(page)
     page.click(f"{row} button:has-text('派发')")
     page.select_option(f"{row} select[name=lead_unit_id]", label="区城管局")  # roster complete: no mark
@@ -85,6 +86,7 @@ def test_dispatch_sign_for_and_reply_without_reloads(live_server, page, district
 
     log_in(page, base, district.handler.username)  # the unit's A handler, to whom the order was routed
     page.goto(f"{base}/orders/inbox")
+    page.wait_for_load_state("networkidle")
     mark_page(page)
     assert order.number in page.inner_text(row)
     page.click(f"{row} button[data-action=sign_for]")
@@ -94,8 +96,10 @@ def test_dispatch_sign_for_and_reply_without_reloads(live_server, page, district
 
     page.click(f"{row} a:has-text('办理')")
     page.wait_for_selector("#order-main")
+    page.wait_for_load_state("networkidle")  # htmx and Bootstrap (deferred scripts) are ready
     mark_page(page)
     page.click("#order-actions button.accordion-button:has-text('办理答复')")
+    page.wait_for_selector("#act-reply.show textarea[name=reply]", state="visible")
     page.fill("#act-reply textarea[name=reply]", "已安排人员补装井盖并设置警示标志，已电话告知市民处理结果。")
     page.click("#act-reply button[data-action=reply]")
     page.wait_for_selector("#order-main .alert-success:has-text('已办理答复')")

@@ -152,3 +152,11 @@ def test_html_in_content_stays_inert(district, make_order, login):
     order = make_order(content="<script>alert('x')</script> 楼道堆物")
     page = text(login(district.dispatcher).get(f"/orders/{order.id}"))
     assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_action_form_for_the_order_page_opens_that_action(district, make_order, login):
+    order = make_order("accepted")
+    response = login(district.handler).get(f"/orders/{order.id}/form/reply?view=page", headers=HX)
+    body = text(response)
+    assert response.status_code == 200 and "<html" not in body
+    assert 'id="act-reply" class="accordion-collapse collapse show"' in body

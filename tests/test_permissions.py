@@ -18,6 +18,8 @@ PAGES = {
     "/units/": {"admin", "dispatcher"},
     "/deadlines/policy": {"admin", "dispatcher"},
     "/deadlines/calendar": {"admin"},
+    "/dispatching/list": {"admin", "dispatcher"},
+    "/intake/import": {"dispatcher", "admin"},
 }
 # Every endpoint of the app must be listed here or in PAGES, so a new page cannot slip through untested.
 ORDER_ENDPOINTS = {"orders.show", "orders.action_form", "orders.row", "orders.act"}
@@ -32,10 +34,21 @@ ADMIN_ACTIONS = {"units.create_unit", "units.create_user_view", "units.user_op",
 OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout", "main.home", "main.healthz"}
 # Each user's own notifications, tested in tests/test_notifications.py.
 NOTIFICATION_ENDPOINTS = {"notifications.index", "notifications.badge", "notifications.read", "notifications.read_all"}
+# The import's upload (POST), tested role by role in tests/test_intake_import.py.
+INTAKE_ENDPOINTS = {"intake.upload"}
+# The JSON API: token only (a session gets 401), tested in tests/test_api_tokens.py and tests/test_api_orders.py.
+API_ENDPOINTS = {"api.create_order", "api.get_order", "api.list_orders", "api.openapi"}
+# The responsibility list's changes (admin only) and the dispatch suggestions (dispatchers; the API by token),
+# tested role by role in tests/test_responsibility_list.py and tests/test_dispatch_suggestions.py.
+DISPATCHING_ENDPOINTS = {"dispatching.create_item", "dispatching.item_row", "dispatching.save_item",
+                         "dispatching.set_item_active", "dispatching.import_list", "dispatching.export_list",
+                         "dispatching.suggestions", "api_suggestions.suggestions"}
 
 
 def test_every_endpoint_is_covered(app):
-    covered = ORDER_ENDPOINTS | ROSTER_ENDPOINTS | OPEN_ENDPOINTS | ADMIN_ACTIONS | NOTIFICATION_ENDPOINTS
+    covered = (ORDER_ENDPOINTS | ROSTER_ENDPOINTS | OPEN_ENDPOINTS | ADMIN_ACTIONS | NOTIFICATION_ENDPOINTS | API_ENDPOINTS
+               | INTAKE_ENDPOINTS
+               | DISPATCHING_ENDPOINTS)
     with app.test_request_context():
         adapter = app.url_map.bind("localhost")
         for path in PAGES:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from ..deadlines.queries import policies, work_calendar
 from ..deadlines.rules import set_due_times
+from ..dispatching.records import mark_returned, record_dispatch
 from ..extensions import db
 from ..notifications.operations import notify
 from ..roster.routing import route
@@ -69,6 +70,7 @@ def dispatch(order, actor, at: datetime, params: dict):
     note = f"派发至{lead.name}（承办人：{handler.name}）" + (f"，协办：{names}" if names else "")
     notify(handler.id, "new_order", f"新工单待签收：{order.number}", order_id=order.id, at=at)
     extra = text(params, "note", "派单说明", required=False)
+    record_dispatch(order, actor, at, lead.id)  # what was suggested, what was chosen
     return (note + (f"。{extra}" if extra else "")), {
         "lead_unit_id": lead.id, "assist_unit_ids": sorted(assist_ids), "handler_id": handler.id}
 
@@ -128,6 +130,7 @@ def _decide(order, kind: str, actor, at, approved: bool, note: str | None) -> Or
 def approve_return(order, actor, at, params):
     note = text(params, "note", "审批意见", required=False)
     _decide(order, "return", actor, at, True, note)
+    mark_returned(order)  # the dispatch it undoes counts as wrong
     for part in order.units:
         part.active = False
     order.lead_unit_id = None

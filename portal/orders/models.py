@@ -28,6 +28,7 @@ class Order(db.Model):
         Index("ix_orders_state_due", "state", "next_due_at"),
         Index("ix_orders_received", "received_at"),
         Index("ix_orders_category_received", "category_id", "received_at"),
+        Index("ix_orders_updated", "updated_at", "id"),  # the API's changes feed
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

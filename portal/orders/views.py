@@ -141,8 +141,12 @@ def action_form(order_id: int, action: str):
     view = request.args.get("view", "page")
     if not is_htmx():
         return redirect(url_for("orders.show", order_id=order.id))
-    return render("orders/_action_form_row.html" if view != "page" else "orders/_action_form.html",
-                  action=action, view=view, typed={}, error=None, **_order_context(order))
+    # ?suggest=<unit id>: the dispatch form with that lead unit selected (a dispatch suggestion taken)
+    typed = {"lead_unit_id": request.args["suggest"]} if request.args.get("suggest") else {}
+    if view == "page":  # the order page's main panel with this action's form open
+        return render("orders/_order_main.html", failed_action=action, typed=typed, **_order_context(order))
+    return render("orders/_action_form_row.html", action=action, view=view, typed=typed, error=None,
+                  **_order_context(order))
 
 
 ROW_TEMPLATES = {key: value for key, value in ACTION_VIEWS.items() if key != "page"}
