@@ -17,6 +17,7 @@ from ..extensions import db
 from .holiday_csv import NAME_LIMIT, HolidayRow
 from .models import CalendarDay, CalendarYear, DeadlinePolicy
 from .queries import DEFAULT_POLICIES, forget_work_calendar
+from ..errors import InvalidInput, NotAllowed  # noqa: F401  (re-exported for views)
 
 UNITS = {"workday": "工作日", "hour": "小时"}
 # (field, label) in the order the policy page shows them
@@ -30,18 +31,6 @@ STEPS = (
 MAX_AMOUNT = {"workday": 60, "hour": 720}
 MAX_WARN_MINUTES = 7 * 24 * 60
 SOURCE_LIMIT = 200  # CalendarYear.source
-
-
-class InvalidInput(Exception):
-    """Input that cannot be saved; ``messages`` are for the user. Nothing was changed."""
-
-    def __init__(self, *messages: str):
-        self.messages = list(messages)
-        super().__init__("；".join(messages))
-
-
-class NotAllowed(Exception):
-    """The actor may not make this change."""
 
 
 def _require_admin(actor) -> None:

@@ -16,23 +16,12 @@ from ..units.models import Unit, UnitKind
 from .excel import SheetRow
 from .matching import split_keywords
 from .models import ResponsibilityItem
+from ..errors import InvalidInput, NotAllowed  # noqa: F401  (re-exported for views)
 
 MATTER_LIMIT = 120
 KEYWORDS_LIMIT = 500
 NOTE_LIMIT = 1000
 MIN_KEYWORD = 2  # one character (树, 水) would match almost every order
-
-
-class InvalidInput(Exception):
-    """Input that cannot be saved; ``messages`` are for the user. Nothing was changed."""
-
-    def __init__(self, *messages: str):
-        self.messages = list(messages)
-        super().__init__("；".join(messages))
-
-
-class NotAllowed(Exception):
-    """Only the admin changes the responsibility list."""
 
 
 def _require_admin(actor) -> None:

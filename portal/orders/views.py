@@ -83,30 +83,30 @@ def inbox():
                   duty=duty)
 
 
+def _office_queue(template: str, endpoint: str, tabs: dict, default: str, fetch, counts):
+    """A dispatcher's tabbed queue (review, visits): the tab's page of orders and every tab's count."""
+    require_role(current_user, Role.DISPATCHER)
+    tab = request.args.get("tab", default)
+    if tab not in tabs:
+        tab = default
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    orders, has_next = fetch(tab, page, _size())
+    return render(template, "orders/_queue_panel.html", orders=orders, has_next=has_next, tab=tab,
+                  page=page, tabs=tabs, counts=counts(), endpoint=endpoint)
+
+
 @bp.route("/review")
 @login_required
 def review():
-    require_role(current_user, Role.DISPATCHER)
-    tab = request.args.get("tab", "replies")
-    if tab not in queries.OFFICE_TABS:
-        tab = "replies"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    orders, has_next = queries.office_queue(tab, page, _size())
-    return render("orders/review.html", "orders/_queue_panel.html", orders=orders, has_next=has_next, tab=tab,
-                  page=page, tabs=queries.OFFICE_TABS, counts=queries.office_counts(), endpoint="orders.review")
+    return _office_queue("orders/review.html", "orders.review", queries.OFFICE_TABS, "replies",
+                         queries.office_queue, queries.office_counts)
 
 
 @bp.route("/visits")
 @login_required
 def visits():
-    require_role(current_user, Role.DISPATCHER)
-    tab = request.args.get("tab", "to_visit")
-    if tab not in queries.VISIT_TABS:
-        tab = "to_visit"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    orders, has_next = queries.visit_queue(tab, page, _size())
-    return render("orders/visits.html", "orders/_queue_panel.html", orders=orders, has_next=has_next, tab=tab,
-                  page=page, tabs=queries.VISIT_TABS, counts=queries.visit_counts(), endpoint="orders.visits")
+    return _office_queue("orders/visits.html", "orders.visits", queries.VISIT_TABS, "to_visit",
+                         queries.visit_queue, queries.visit_counts)
 
 
 @bp.route("/new", methods=["GET", "POST"])
