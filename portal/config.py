@@ -36,3 +36,6 @@ TAKEOVER_FRACTION = 0.5
 # and how many of the latest settled orders it learns from.
 DISPATCH_MODEL_PATH = None
 DISPATCH_HISTORY_LIMIT = 200_000
+
+# Official documents (notices, minutes, reports): the issuing office printed at the top of each.
+ISSUING_OFFICE = "区政务服务便民热线办公室"
