@@ -7,7 +7,7 @@
 
 With PORTAL_BENCH_DATABASE_URL the same runs are made on PostgreSQL as well, in a scratch database
 ``portal_bench_<pid>`` created on that server and dropped afterwards (the user must be allowed to create
-databases). Each run also times the repeat linking (``orders.repeats.link_repeats``) on its own, and the
+databases). Each run also times the repeat linking (``orders.repeats.find_repeats_many``) on its own, and the
 second import of the same file (every row already present).
 
 PostgreSQL plans the repeat lookups from table statistics. A server with autovacuum on refreshes them as
@@ -112,7 +112,7 @@ def timed_repeats(totals: dict):
     """Time spent in repeat linking, measured by wrapping the function add_new imports at each call."""
     from portal.orders import repeats
 
-    original = repeats.link_repeats
+    original = repeats.find_repeats_many
 
     def wrapper(*args, **kwargs):
         t = time.perf_counter()
@@ -121,11 +121,11 @@ def timed_repeats(totals: dict):
         finally:
             totals["repeats"] += time.perf_counter() - t
 
-    repeats.link_repeats = wrapper
+    repeats.find_repeats_many = wrapper
     try:
         yield
     finally:
-        repeats.link_repeats = original
+        repeats.find_repeats_many = original
 
 
 @contextmanager

@@ -247,20 +247,59 @@ def test_repeats_inside_one_chunk_are_linked(city_setup, city_file):
     assert not found["SX2026100800002"].is_repeat
 
 
+@pytest.mark.parametrize("chunk_size", [1, 2, 10])
+def test_repeats_follow_received_time_whatever_the_chunks(city_setup, city_file, chunk_size):
+    """Each order is compared with the orders received before it that are already in: rows earlier in the
+    file, in this chunk or an earlier one. The same links come out of any chunk size."""
+    building = "城关街道建设路8号楼"
+    noise = "建设路8号楼楼下烧烤摊每晚营业到凌晨，油烟噪音扰民。"
+    rows = [
+        city_row(1, 受理时间=datetime(2026, 10, 8, 9, 0), 联系电话="13811112222", 诉求地址=building + "1单元", 诉求内容=noise),
+        # received before row 1 though later in the file: row 1 is not "earlier" for it
+        city_row(2, 受理时间=datetime(2026, 10, 8, 8, 0), 联系电话="13811112222", 诉求地址=building + "2单元",
+                 诉求内容="建设路8号楼下烧烤摊营业到凌晨，油烟大。"),
+        city_row(3, 受理时间=datetime(2026, 10, 8, 11, 0), 联系电话="13933334444", 诉求地址=building + "3单元",
+                 诉求内容="建设路8号楼楼下烧烤摊又营业到凌晨，油烟噪音扰民。"),
+        city_row(4, 受理时间=datetime(2026, 10, 8, 12, 0), 联系电话="13955556666", 诉求地址=building + "4单元",
+                 诉求内容="小区电梯停运三天无人维修。"),  # same building, another matter: not a repeat
+    ]
+    run(city_file(rows, "csv-utf8"), chunk_size=chunk_size)
+    found = orders()
+    number = {o.id: n for n, o in found.items()}
+    links = {n: sorted((number[link.earlier_id], link.reason) for link in o.links) for n, o in found.items()}
+    assert links == {
+        "SX2026100800001": [],
+        "SX2026100800002": [],
+        "SX2026100800003": [("SX2026100800001", "address"), ("SX2026100800002", "address")],
+        "SX2026100800004": [],
+    }
+    assert [n for n, o in sorted(found.items()) if o.is_repeat] == ["SX2026100800003"]
+
+
+def test_an_upload_records_who_imported_and_the_command_no_one(city_setup, city_file, login, runner):
+    upload(login(city_setup.dispatcher), city_file([city_row(1)], "csv-utf8", name="十月导出.csv"))
+    runner.invoke(args=["import-orders", str(city_file([city_row(2)], "csv-utf8"))])
+    events = {e.order.number: e for e in db.session.scalars(db.select(OrderEvent))}
+    uploaded, commanded = events["SX2026100800001"], events["SX2026100800002"]
+    assert uploaded.actor_id == city_setup.dispatcher.id and "十月导出.csv" in uploaded.note
+    assert commanded.actor_id is None and commanded.note == "市12345平台派单"
+
+
 # --- one transaction per chunk -------------------------------------------------------------------------
 
 def test_a_crash_in_the_second_chunk_keeps_the_first_and_a_rerun_finishes(city_setup, city_file, monkeypatch):
     path = city_file([city_row(n) for n in range(1, 13)], "csv-utf8-bom")
-    real_receive = importer.receive
+    real_receive = importer.receive_many
     calls = []
 
-    def failing_receive(record, at=None):
-        calls.append(record.city_no)
-        if len(calls) == 8:  # the 3rd row of the 2nd chunk, after two orders of that chunk were added
-            raise RuntimeError("database went away")
-        return real_receive(record, at)
+    def failing_receive(records, at=None, **options):
+        calls.append(len(records))
+        ids = real_receive(records, at, **options)  # the 2nd chunk's orders and events are written...
+        if len(calls) == 2:
+            raise RuntimeError("database went away")  # ...and the process dies before its commit
+        return ids
 
-    monkeypatch.setattr(importer, "receive", failing_receive)
+    monkeypatch.setattr(importer, "receive_many", failing_receive)
     with pytest.raises(ImportInterrupted) as stopped:
         run(path, chunk_size=5)
     assert stopped.value.row == 7 and len(stopped.value.result.created) == 5
@@ -268,7 +307,7 @@ def test_a_crash_in_the_second_chunk_keeps_the_first_and_a_rerun_finishes(city_s
     assert sorted(orders()) == [f"SX20261008{n:05d}" for n in range(1, 6)]  # chunk 1 only
     assert count(OrderEvent) == 5  # nothing half-written: no event of an order that is not there
 
-    monkeypatch.setattr(importer, "receive", real_receive)
+    monkeypatch.setattr(importer, "receive_many", real_receive)
     again = run(path, chunk_size=5)
     assert (len(again.present), len(again.created)) == (5, 7)
     numbers = db.session.scalars(db.select(Order.number)).all()
@@ -279,10 +318,10 @@ def test_a_crash_in_the_second_chunk_keeps_the_first_and_a_rerun_finishes(city_s
 def test_the_command_says_how_to_finish_after_a_crash(city_setup, city_file, runner, monkeypatch):
     path = city_file([city_row(n) for n in range(1, 5)], "csv-utf8")
 
-    def broken(record, at=None):
+    def broken(records, at=None, **options):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "receive", broken)
+    monkeypatch.setattr(importer, "receive_many", broken)
     result = runner.invoke(args=["import-orders", str(path)])
     assert result.exit_code == 2
     assert "disk full" in result.output and "run the same command again" in result.output
@@ -367,17 +406,18 @@ def test_upload_without_a_file(city_setup, login):
 
 
 def test_upload_interrupted_says_what_was_saved(city_setup, city_file, login, monkeypatch):
-    real_receive = importer.receive
+    real_receive = importer.receive_many
     calls = []
 
-    def failing_receive(record, at=None):
+    def failing_receive(records, at=None, **options):
         calls.append(1)
-        if len(calls) == 3:
+        ids = real_receive(records, at, **options)
+        if len(calls) == 2:
             raise RuntimeError("boom")
-        return real_receive(record, at)
+        return ids
 
     monkeypatch.setattr(importer, "CHUNK_SIZE", 2)
-    monkeypatch.setattr(importer, "receive", failing_receive)
+    monkeypatch.setattr(importer, "receive_many", failing_receive)
     response = upload(login(city_setup.dispatcher), city_file([city_row(n) for n in range(1, 5)], "csv-utf8"))
     body = response.get_data(as_text=True)
     assert response.status_code == 500 and "导入在第4行附近中断" in body and "重新导入同一文件" in body

@@ -5,7 +5,7 @@ them as they are. ``validate`` returns the clean record, or every field's proble
 """
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from ..extensions import db
@@ -46,7 +46,8 @@ class CityRecord:
 
     def content_hash(self) -> str:
         """A fingerprint of what the city sent: the same record sent twice has the same hash."""
-        data = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(self).items()}
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
         return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

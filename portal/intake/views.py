@@ -33,7 +33,7 @@ def upload():
     if upload is None or not upload.filename:
         return render(PAGE, RESULT, status=422, **_context(refused="请选择要导入的文件（.xlsx 或 .csv）。"))
     try:
-        result = importer.import_file(upload.stream, upload.filename)
+        result = importer.import_file(upload.stream, upload.filename, actor=current_user)
     except importer.FileRefused as exc:
         return render(PAGE, RESULT, status=422, **_context(refused=str(exc), filename=upload.filename))
     except importer.ImportInterrupted as exc:

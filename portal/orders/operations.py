@@ -5,6 +5,7 @@ effect, refreshes the deadline marks, writes the event and commits, or changes n
 """
 from datetime import datetime
 
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,7 +16,7 @@ from ..deadlines.rules import refresh_next_due
 from ..extensions import db
 from .effects import EFFECTS, text
 from .errors import Conflict, InvalidInput
-from .models import Category, Order, OrderEvent
+from .models import Category, Order, OrderEvent, OrderLink
 from .states import TRANSITIONS, Action, State, TransitionRefused, check, target_state
 from .vocab import CHANNELS, TYPES, URGENCIES
 
@@ -63,6 +64,36 @@ def add_new(order: Order, actor, at: datetime, note: str | None = None) -> Order
                                    from_state=None, to_state=State.RECEIVED, note=note))
     link_repeats(order, at)
     return order
+
+
+def add_new_many(rows: list[dict], actor, at: datetime, note: str | None = None) -> list[int]:
+    """``add_new`` for a chunk of an import: the orders (column dicts of one shape) are put in the pool
+    with their take-in events and repeat links in three multi-row INSERTs; returns their ids in order.
+    The caller commits."""
+    from .repeats import address_key, find_repeats_many
+
+    if not rows:
+        return []
+    rows = [{**row, "address_key": address_key(row["address"]), "state": State.RECEIVED.value,
+             "created_at": at, "updated_at": at} for row in rows]
+    matches = find_repeats_many(rows)
+    for row, found in zip(rows, matches):
+        row["is_repeat"] = bool(found)
+    db.session.execute(insert(Order.__table__), rows)  # one multi-row statement, no ORM objects
+    by_number = dict(db.session.execute(
+        select(Order.number, Order.id).where(Order.number.in_([row["number"] for row in rows]))).all())
+    ids = [by_number[row["number"]] for row in rows]
+    actor_id = actor.id if actor else None
+    db.session.execute(insert(OrderEvent.__table__), [
+        {"order_id": order_id, "at": at, "actor_id": actor_id, "action": Action.TAKE_IN.value,
+         "from_state": None, "to_state": State.RECEIVED.value, "note": note}
+        for order_id in ids])
+    links = [{"order_id": order_id, "earlier_id": ids[m.key[1]] if isinstance(m.key, tuple) else m.key,
+              "reason": m.reason, "score": m.score, "created_at": at}
+             for order_id, found in zip(ids, matches) for m in found]
+    if links:
+        db.session.execute(insert(OrderLink.__table__), links)
+    return ids
 
 
 def apply(order_id: int, action: Action | str, actor, *, version: int | None = None,

@@ -4,8 +4,14 @@ about the same address with similar content, within a window (``REPEAT_WINDOW_DA
 Similarity is rapidfuzz's partial token-set ratio over the content (0-100), with its threshold in
 config (``REPEAT_SIMILARITY``, default 60); Chinese needs no word segmenter for it because it compares
 characters.
+
+Two ways in, one rule (``choose_links``): ``link_repeats`` for one order (the take-in form, the API),
+two indexed lookups; ``find_repeats_many`` for a chunk of an import, two lookups for the whole chunk,
+in which each row also sees the rows before it.
 """
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from rapidfuzz import fuzz
@@ -15,40 +21,54 @@ from ..extensions import db
 from .models import Order, OrderLink
 
 MAX_LINKS = 5
+CANDIDATES = 50  # the latest this many earlier orders per phone and per building are compared
 PUNCTUATION = set("，。、；：！？,.;:!?（）()“”'\"")
+_DROPPED = str.maketrans({ch: " " for ch in PUNCTUATION})
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What the rule needs of an earlier order; ``key`` is its id, or its place in the chunk."""
+    key: object
+    number: str
+    caller_phone: str
+    address_key: str | None
+    received_at: datetime
+    content: str
+
+
+@dataclass(frozen=True)
+class Match:
+    key: object
+    reason: str  # phone | address
+    score: float
 
 
 def similarity(a: str, b: str) -> float:
     return fuzz.token_set_ratio(_chars(a), _chars(b))
 
 
+@lru_cache(maxsize=8192)  # an import compares each content with several others
 def _chars(text: str) -> str:
     """Characters as tokens: Chinese has no spaces between words."""
-    return " ".join(ch for ch in (text or "") if not ch.isspace() and ch not in PUNCTUATION)
+    return " ".join((text or "").translate(_DROPPED).split()).replace(" ", "").replace("", " ").strip()
 
 
-def link_repeats(order: Order, at: datetime) -> list[OrderLink]:
+def _settings() -> tuple[timedelta, float]:
     config = current_app.config
-    window = timedelta(days=config.get("REPEAT_WINDOW_DAYS", 30))
-    threshold = config.get("REPEAT_SIMILARITY", 60)
-    since = order.received_at - window
-    order.address_key = address_key(order.address)
-    in_window = (Order.received_at >= since, Order.received_at <= order.received_at)
-    with db.session.no_autoflush:  # two lookups on indexed columns, not a scan of the window
-        by_phone = select(Order).where(Order.caller_phone == order.caller_phone, *in_window)
-        by_address = select(Order).where(Order.address_key == order.address_key, *in_window)
-        seen, candidates = set(), []
-        for query in (by_phone, by_address) if order.address_key else (by_phone,):
-            for earlier in db.session.scalars(query.order_by(Order.received_at.desc()).limit(50)):
-                if earlier.id not in seen:
-                    seen.add(earlier.id)
-                    candidates.append(earlier)
-    links = []
-    for earlier in candidates:
-        if earlier is order or earlier.id is None or earlier.number == order.number:
+    return timedelta(days=config.get("REPEAT_WINDOW_DAYS", 30)), config.get("REPEAT_SIMILARITY", 60)
+
+
+def choose_links(new: Earlier, by_phone: list[Earlier], by_address: list[Earlier], threshold: float) -> list[Match]:
+    """The repeats of ``new`` among candidates, each list the latest first: the same caller unless about
+    something quite different, or the same building and similar content; at most MAX_LINKS."""
+    seen, matches = set(), []
+    for earlier in by_phone[:CANDIDATES] + by_address[:CANDIDATES]:
+        if earlier.key in seen or earlier.number == new.number:
             continue
-        score = similarity(order.content, earlier.content)
-        if earlier.caller_phone == order.caller_phone:
+        seen.add(earlier.key)
+        score = similarity(new.content, earlier.content)
+        if earlier.caller_phone == new.caller_phone:
             reason = "phone"
             if score < threshold / 2:  # the same caller about something quite different is not a repeat
                 continue
@@ -56,14 +76,71 @@ def link_repeats(order: Order, at: datetime) -> list[OrderLink]:
             reason = "address"
         else:
             continue
-        link = OrderLink(earlier_id=earlier.id, reason=reason, score=round(score, 1), created_at=at)
-        links.append(link)
-        if len(links) >= MAX_LINKS:
+        matches.append(Match(earlier.key, reason, round(score, 1)))
+        if len(matches) >= MAX_LINKS:
             break
+    return matches
+
+
+def link_repeats(order: Order, at: datetime) -> list[OrderLink]:
+    """Link one new order (in the session, not yet flushed) to the orders it repeats."""
+    window, threshold = _settings()
+    order.address_key = address_key(order.address)
+    in_window = (Order.received_at >= order.received_at - window, Order.received_at <= order.received_at)
+    columns = (Order.id, Order.number, Order.caller_phone, Order.address_key, Order.received_at, Order.content)
+    with db.session.no_autoflush:  # two lookups on indexed columns, not a scan of the window
+        def latest(condition) -> list[Earlier]:
+            query = select(*columns).where(condition, *in_window).order_by(Order.received_at.desc())
+            return [Earlier(*row) for row in db.session.execute(query.limit(CANDIDATES))]
+
+        by_phone = latest(Order.caller_phone == order.caller_phone)
+        by_address = latest(Order.address_key == order.address_key) if order.address_key else []
+    new = Earlier(None, order.number, order.caller_phone, order.address_key, order.received_at, order.content)
+    links = [OrderLink(earlier_id=m.key, reason=m.reason, score=m.score, created_at=at)
+             for m in choose_links(new, by_phone, by_address, threshold)]
     if links:
         order.is_repeat = True
         order.links.extend(links)
     return links
+
+
+def find_repeats_many(rows: list[dict]) -> list[list[Match]]:
+    """For each new order of a chunk (column dicts in file order, ``address_key`` set), its repeats among
+    orders already stored and the rows before it. A Match's key is an order id (int) or, for a row of
+    the chunk, ("row", index)."""
+    if not rows:
+        return []
+    window, threshold = _settings()
+    since = min(r["received_at"] for r in rows) - window
+    until = max(r["received_at"] for r in rows)
+    columns = (Order.id, Order.number, Order.caller_phone, Order.address_key, Order.received_at, Order.content)
+    phones = {r["caller_phone"] for r in rows}
+    keys = {r["address_key"] for r in rows if r["address_key"]}
+    window_clause = (Order.received_at >= since, Order.received_at <= until)
+    by_phone: dict[str, list[Earlier]] = {}
+    by_address: dict[str, list[Earlier]] = {}
+    with db.session.no_autoflush:
+        for row in db.session.execute(select(*columns).where(Order.caller_phone.in_(phones), *window_clause)):
+            by_phone.setdefault(row.caller_phone, []).append(Earlier(*row))
+        if keys:
+            for row in db.session.execute(select(*columns).where(Order.address_key.in_(keys), *window_clause)):
+                by_address.setdefault(row.address_key, []).append(Earlier(*row))
+    found = []
+    for i, r in enumerate(rows):
+        new = Earlier(("row", i), r["number"], r["caller_phone"], r["address_key"], r["received_at"], r["content"])
+        low = r["received_at"] - window
+
+        def latest(stored: list[Earlier]) -> list[Earlier]:
+            return sorted((e for e in stored if low <= e.received_at <= new.received_at),
+                          key=lambda e: e.received_at, reverse=True)
+
+        phone_matches = latest(by_phone.get(new.caller_phone, []))
+        address_matches = latest(by_address.get(new.address_key, [])) if new.address_key else []
+        found.append(choose_links(new, phone_matches, address_matches, threshold))
+        by_phone.setdefault(new.caller_phone, []).append(new)  # later rows of the chunk see this one
+        if new.address_key:
+            by_address.setdefault(new.address_key, []).append(new)
+    return found
 
 
 def address_key(address: str) -> str:
