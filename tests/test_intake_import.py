@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.intake import importer
 from portal.intake.importer import FileRefused, ImportInterrupted, import_file
 from portal.orders.models import Order, OrderEvent
+from tests.fixtures.app import is_postgres
 from tests.fixtures.city_files import CITY_HEADERS, KINDS, city_row
 
 HX = {"HX-Request": "true"}
@@ -450,3 +451,10 @@ def test_unicode_text_saved_by_excel_is_read_too(city_setup, tmp_path):
     path = tmp_path / "export.txt"
     path.write_bytes("\r\n".join(lines).encode("utf-16"))
     assert len(run(path).created) == 1 and orders()["SX2026100800001"].content == row["诉求内容"]
+
+
+@pytest.mark.skipif(not is_postgres(), reason="a PostgreSQL setting; the PostgreSQL leg of the suite runs it")
+def test_postgres_plans_each_lookup_for_its_values(app):
+    """The chunk's repeat lookups (hundreds of phones in one IN list) need plans made for their values."""
+    with app.app_context():
+        assert db.session.scalar(db.text("SHOW plan_cache_mode")) == "force_custom_plan"
