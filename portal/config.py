@@ -39,3 +39,11 @@ DISPATCH_HISTORY_LIMIT = 200_000
 
 # Official documents (notices, minutes, reports): the issuing office printed at the top of each.
 ISSUING_OFFICE = "区政务服务便民热线办公室"
+
+# Document numbers (portal/numbering.py): each series runs per year; ``{year}`` and ``{n}`` are filled in.
+SUPERVISION_NUMBER_FORMAT = "督字〔{year}〕第{n:04d}号"
+TALK_NUMBER_FORMAT = "约谈〔{year}〕第{n:04d}号"  # 约谈通知书 (portal/talks)
+# Supervision answers' attachments: the largest file accepted, and where files are kept
+# (default: <instance>/supervision-files).
+SUPERVISION_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+SUPERVISION_FILES_DIR = None

@@ -1,10 +1,16 @@
 """Every model, imported in one place so the metadata (create_all, migrations) knows them all."""
 from .api.models import ApiToken  # noqa: F401
+from .assessment.models import AssessmentConfig, Exclusion  # noqa: F401
 from .auth.models import LoginAttempt, User  # noqa: F401
 from .deadlines.models import CalendarDay, CalendarYear, DeadlinePolicy  # noqa: F401
 from .dispatching.models import ResponsibilityItem  # noqa: F401
+from .ledger.models import LedgerEntry, LedgerEvent, LedgerOrder  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
+from .numbering import DocumentCounter  # noqa: F401
 from .orders.models import (  # noqa: F401
     Category, DispatchRecord, Order, OrderEvent, OrderLink, OrderRequest, OrderUnit, ReturnVisit)
 from .roster.models import Absence, Handover, RosterAssignment  # noqa: F401
+from .supervision.models import (  # noqa: F401
+    Supervision, SupervisionAnswer, SupervisionAttachment, SupervisionEvent, SupervisionNotice, SupervisionOrder)
+from .talks.models import TalkCase, TalkRule, TalkRun  # noqa: F401
 from .units.models import Unit  # noqa: F401

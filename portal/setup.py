@@ -88,6 +88,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dispatching_api_bp)  # POST /api/v1/suggestions
     csrf.exempt(dispatching_api_bp)  # token-authenticated, like the API
 
+    from .ledger.views import bp as ledger_bp
+
+    app.register_blueprint(ledger_bp)  # 重点问题工作台帐
+
+    from .supervision.views import bp as supervision_bp
+
+    app.register_blueprint(supervision_bp)  # 督办: records, notices, units' answers
+
+    from .assessment.views import bp as assessment_bp
+    from .talks.views import bp as talks_bp
+
+    app.register_blueprint(assessment_bp)  # rates, formulas, exclusions (剔除)
+    app.register_blueprint(talks_bp)  # admonishment talks (约谈)
+
 
 def register_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError

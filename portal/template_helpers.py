@@ -8,9 +8,13 @@ from .auth.models import Role
 from .clock import now
 from .deadlines.rules import STATUS_LABELS, status
 from .orders.states import ACTION_LABELS, RESPONSIBILITY_EVENTS, STATE_LABELS, Action, State, allowed
+from .supervision.states import ORDER_EVENTS as SUPERVISION_EVENTS
 from .orders.vocab import CHANNELS, RESOLUTION, SATISFACTION, TYPES, UNIT_PARTS, URGENCIES, label
 
 WEEKDAYS = "一二三四五六日"
+
+# Labels of order events written by other areas (they leave the order's state as it is).
+SIDE_EVENT_LABELS = {**SUPERVISION_EVENTS}
 
 # (endpoint, label, icon, roles); the daily work first, then the settings kept under "设置".
 NAVIGATION = [
@@ -21,6 +25,12 @@ NAVIGATION = [
     ("orders.index", "工单查询", "search", set(Role) - {Role.DEPUTY}),
     ("orders.index", "代表关注工单", "people", {Role.DEPUTY}),
     ("roster.index", "本单位AB角", "people-fill", {Role.HANDLER, Role.UNIT_LEADER}),
+    ("ledger.index", "重点问题台帐", "journal-bookmark", set(Role) - {Role.DEPUTY}),
+    ("supervision.candidates", "督办线索", "binoculars", {Role.SUPERVISOR}),
+    ("supervision.index", "督办", "megaphone", {Role.SUPERVISOR, Role.LEADER, Role.HANDLER, Role.UNIT_LEADER}),
+    ("assessment.index", "考核指标", "bar-chart-line", set(Role) - {Role.DEPUTY}),
+    ("talks.index", "约谈", "chat-square-text", {Role.SUPERVISOR, Role.LEADER}),
+    ("talks.notices", "约谈通知", "chat-square-text", {Role.HANDLER, Role.UNIT_LEADER}),
 ]
 SETTINGS = [
     ("intake.import_page", "导入市平台工单", "file-earmark-arrow-up", {Role.ADMIN, Role.DISPATCHER}),
@@ -29,6 +39,9 @@ SETTINGS = [
     ("units.index", "单位与人员", "diagram-3", {Role.ADMIN, Role.DISPATCHER}),
     ("deadlines.policy", "时限规则", "stopwatch", {Role.ADMIN, Role.DISPATCHER}),
     ("deadlines.calendar", "节假日", "calendar3", {Role.ADMIN}),
+    ("assessment.config", "考核口径", "sliders", {Role.ADMIN}),
+    ("talks.rules", "约谈规则", "chat-square-text", {Role.ADMIN, Role.SUPERVISOR}),
+    ("assessment.exclusions", "考核剔除审批", "funnel", {Role.DISPATCHER}),
 ]
 
 STATE_COLOURS = {
@@ -53,6 +66,21 @@ def fmt_due(value: datetime | None) -> str:
     if not value:
         return ""
     return f"{value:%m-%d}（{WEEKDAYS[value.weekday()]}）{value:%H:%M}"
+
+
+def event_label(action: str | None) -> str:
+    """The label of an order event: a state-machine action, a change of responsibility, or a side record
+    (supervision steps and the like, whose labels their areas register in ``SIDE_EVENT_LABELS``)."""
+    if not action:
+        return ""
+    if action in RESPONSIBILITY_EVENTS:
+        return RESPONSIBILITY_EVENTS[action]
+    if action in SIDE_EVENT_LABELS:
+        return SIDE_EVENT_LABELS[action]
+    try:
+        return ACTION_LABELS.get(Action(action), action)
+    except ValueError:
+        return action
 
 
 def navigation(entries=None):
@@ -88,7 +116,7 @@ def register(app: Flask) -> None:
         dt=fmt_dt,
         due=fmt_due,
         state_label=lambda s: STATE_LABELS.get(State(s), s) if s else "",
-        action_label=lambda a: RESPONSIBILITY_EVENTS.get(a) or (ACTION_LABELS.get(Action(a), a) if a else ""),
+        action_label=event_label,
         type_label=lambda c: label(TYPES, c),
         channel_label=lambda c: label(CHANNELS, c),
         urgency_label=lambda c: label(URGENCIES, c),

@@ -4,3 +4,6 @@ from tests.fixtures.people import *  # noqa: F401,F403
 from tests.fixtures.orders import *  # noqa: F401,F403
 from tests.fixtures.roster import *  # noqa: F401,F403
 from tests.fixtures.city_files import *  # noqa: F401,F403
+from tests.fixtures.ledger import *  # noqa: F401,F403
+from tests.fixtures.supervision import *  # noqa: F401,F403
+from tests.fixtures.assessment import *  # noqa: F401,F403

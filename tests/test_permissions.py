@@ -20,9 +20,34 @@ PAGES = {
     "/deadlines/calendar": {"admin"},
     "/dispatching/list": {"admin", "dispatcher"},
     "/intake/import": {"dispatcher", "admin"},
+    "/ledger/": set(ROLES) - {"deputy"},
+    "/ledger/new": {"supervisor"},
+    "/ledger/export.xlsx": set(ROLES) - {"deputy"},
+    "/supervision/": set(ROLES) - {"deputy"},
+    "/supervision/candidates": {"supervisor"},
+    "/supervision/new": {"supervisor"},
+    "/assessment/": set(ROLES) - {"deputy"},
+    "/assessment/export.xlsx": set(ROLES) - {"deputy"},
+    "/assessment/config": {"admin"},
+    "/assessment/exclusions": set(ROLES) - {"deputy"},
+    "/talks/": {"supervisor", "leader", "admin"},
+    "/talks/rules": {"admin", "supervisor"},
+    "/talks/notices": {"supervisor", "leader", "admin", "handler", "unit_leader", "other_handler"},
 }
 # Every endpoint of the app must be listed here or in PAGES, so a new page cannot slip through untested.
+# One supervision's page and actions, its notices (one and several in one PDF) and answer attachments:
+# tested role by role in tests/test_supervision_pages.py and tests/test_supervision_downloads.py.
+SUPERVISION_ENDPOINTS = {"supervision.show", "supervision.act", "supervision.notice", "supervision.print_notices",
+                         "supervision.attachment"}
+# The ledger's entry page, its changes, the PDF export and registration from a supervision: tested role by
+# role in tests/test_ledger_pages.py and tests/test_ledger_exports.py.
+LEDGER_ENDPOINTS = {"ledger.show", "ledger.note", "ledger.cancel_entry", "ledger.reopen_entry", "ledger.export_pdf",
+                    "ledger.from_supervision"}
 ORDER_ENDPOINTS = {"orders.show", "orders.action_form", "orders.row", "orders.act"}
+# Exclusion requests and decisions, the talk run's confirmation, talk records and notices, rule changes:
+# tested role by role in tests/test_assessment_exclusions.py, tests/test_talks_rules.py, tests/test_talks_pages.py.
+ASSESSMENT_ENDPOINTS = {"assessment.order_exclusion", "assessment.decide", "talks.confirm", "talks.record",
+                        "talks.case", "talks.notice", "talks.save"}
 # Roster pages and changes: tested role by role in tests/test_roster_pages.py.
 ROSTER_ENDPOINTS = {"roster.index", "roster.unit", "roster.set_slot", "roster.add_absence", "roster.end_absence",
                     "roster.leave"}
@@ -46,8 +71,8 @@ DISPATCHING_ENDPOINTS = {"dispatching.create_item", "dispatching.item_row", "dis
 
 
 def test_every_endpoint_is_covered(app):
-    covered = (ORDER_ENDPOINTS | ROSTER_ENDPOINTS | OPEN_ENDPOINTS | ADMIN_ACTIONS | NOTIFICATION_ENDPOINTS | API_ENDPOINTS
-               | INTAKE_ENDPOINTS
+    covered = (ASSESSMENT_ENDPOINTS | ORDER_ENDPOINTS | ROSTER_ENDPOINTS | OPEN_ENDPOINTS | ADMIN_ACTIONS | NOTIFICATION_ENDPOINTS | API_ENDPOINTS
+               | INTAKE_ENDPOINTS | LEDGER_ENDPOINTS | SUPERVISION_ENDPOINTS
                | DISPATCHING_ENDPOINTS)
     with app.test_request_context():
         adapter = app.url_map.bind("localhost")

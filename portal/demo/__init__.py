@@ -48,10 +48,16 @@ def seed_demo(order_count: int = 300, seed: int | None = None) -> list[tuple[str
         order.deputy_pushed = True
     db.session.commit()
     check_takeovers(at)  # as the scheduler would have: late unsigned orders are with their B by now
+    seed_supervision(staff, units, at, rng)  # reminders, supervisions, notices, answers (督办)
+    seed_ledger(staff, units, at, rng)  # the ledger of key matters (重点问题工作台帐)
+    seed_assessment(staff, at, rng)  # talk rules, exclusions, last month's talk list (约谈)
     return staff.printed
 
 
 from ..roster.takeover import check_takeovers  # noqa: E402
+from .ledger import seed_ledger  # noqa: E402
+from .supervision import seed_supervision  # noqa: E402
+from .assessment import seed_assessment  # noqa: E402
 
 
 def create_roster(staff, units: dict, at) -> None:

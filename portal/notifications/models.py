@@ -13,6 +13,10 @@ KINDS = {
     "due_soon": "即将到期",
     "sent_back": "答复被退回",
     "handover": "工作交接",
+    "supervision": "督办",
+    "exclusion": "剔除审批",
+    "talk": "约谈通知",
+    "ledger": "重点问题台帐",
 }
 
 

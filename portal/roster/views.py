@@ -1,11 +1,11 @@
 """The roster pages: each unit's A and B, absences, handovers and the unit's load."""
-from datetime import datetime
 
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..auth.models import Role, User
 from ..clock import now
+from ..form_values import datetime_or_none
 from ..extensions import db
 from ..htmx import render
 from ..permissions import require_role
@@ -85,16 +85,6 @@ def set_slot(unit_id: int):
     return _done(unit, f"已设置{SLOTS.get(slot, slot)}{moved}。")
 
 
-def _when(name: str) -> datetime | None:
-    value = request.form.get(name, "").strip()
-    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    return None
-
-
 @bp.route("/unit/<int:unit_id>/absence", methods=["POST"])
 @login_required
 def add_absence(unit_id: int):
@@ -102,7 +92,7 @@ def add_absence(unit_id: int):
     user = _user_of(unit, "user_id") or (current_user if current_user.unit_id == unit.id else None)
     if user is None:
         return _refused(unit, RosterRefused("请选择外出人员。"))
-    start, end = _when("start_at"), _when("end_at")
+    start, end = datetime_or_none(request.form.get("start_at")), datetime_or_none(request.form.get("end_at"))
     if start is None or end is None:
         return _refused(unit, RosterRefused("请填写外出的开始和结束时间（如 2026-12-01 09:00）。"))
     try:
