@@ -388,6 +388,12 @@ def test_upload_shows_the_summary_and_links_to_the_orders(city_setup, city_file,
     assert 'href="/orders/pool"' in body
     pool = client.get("/orders/pool").get_data(as_text=True)
     assert "SX2026100800001" in pool and "SX2026100800003" in pool
+    order = orders()["SX2026100800001"]  # written in bulk, with the columns' defaults as one by one
+    assert (order.state, order.version, order.deputy_pushed, order.tourism, order.reprocess_count) == \
+        ("received", 1, False, False, 0)
+    client.post(f"/orders/{order.id}/act/dispatch", data={"version": 1, "lead_unit_id": city_setup.chengguan.id})
+    db.session.expire_all()
+    assert orders()["SX2026100800001"].state == "dispatched"
 
     full = upload(client, city_file(rows, "csv-utf8"))
     assert "<html" in full.get_data(as_text=True) and 'id="count-present">2<' in full.get_data(as_text=True)

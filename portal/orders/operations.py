@@ -79,12 +79,12 @@ def add_new_many(rows: list[dict], actor, at: datetime, note: str | None = None)
     matches = find_repeats_many(rows)
     for row, found in zip(rows, matches):
         row["is_repeat"] = bool(found)
-    db.session.execute(insert(Order.__table__), rows)  # one multi-row statement, no ORM objects
+    _insert_rows(Order.__table__, rows)
     by_number = dict(db.session.execute(
         select(Order.number, Order.id).where(Order.number.in_([row["number"] for row in rows]))).all())
     ids = [by_number[row["number"]] for row in rows]
     actor_id = actor.id if actor else None
-    db.session.execute(insert(OrderEvent.__table__), [
+    _insert_rows(OrderEvent.__table__, [
         {"order_id": order_id, "at": at, "actor_id": actor_id, "action": Action.TAKE_IN.value,
          "from_state": None, "to_state": State.RECEIVED.value, "note": note}
         for order_id in ids])
@@ -92,8 +92,31 @@ def add_new_many(rows: list[dict], actor, at: datetime, note: str | None = None)
               "reason": m.reason, "score": m.score, "created_at": at}
              for order_id, found in zip(ids, matches) for m in found]
     if links:
-        db.session.execute(insert(OrderLink.__table__), links)
+        _insert_rows(OrderLink.__table__, links)
     return ids
+
+
+def _insert_rows(table, rows: list[dict]) -> None:
+    """A multi-row INSERT in the session's transaction. PostgreSQL takes the rows by COPY (one stream);
+    elsewhere, asking for the ids back makes SQLAlchemy send a few ``INSERT ... VALUES (...), (...)``
+    statements ("insertmanyvalues") instead of one statement per row."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        rows = _with_defaults(table, rows)
+        columns = list(rows[0])
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        connection = db.session.connection().connection.driver_connection
+        with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        return
+    db.session.execute(insert(table).returning(table.c.id), rows).all()
+
+
+def _with_defaults(table, rows: list[dict]) -> list[dict]:
+    """The rows with the columns' scalar Python defaults filled in (COPY knows only server defaults)."""
+    defaults = {c.name: c.default.arg for c in table.columns
+                if c.default is not None and c.default.is_scalar and c.name not in rows[0]}
+    return [{**defaults, **row} for row in rows] if defaults else rows
 
 
 def apply(order_id: int, action: Action | str, actor, *, version: int | None = None,
