@@ -1,5 +1,6 @@
 # Set-up and everyday commands. `make run` and `make test` install whatever is missing first.
 #   make run      install, migrate, seed the demo district into an empty database, serve on HOST:PORT
+#                 with the scheduler process (flask jobs run) beside it
 #   make test     install, then the whole suite on SQLite and on PostgreSQL (scripts/test.sh)
 #   make install  the Debian packages (as root) and the virtualenv .venv
 # Configuration comes from instance/config.py and PORTAL_* environment variables, as for `flask`.
@@ -37,7 +38,10 @@ db-upgrade: install
 demo-data: db-upgrade
 	$(PY) scripts/seed_demo_if_empty.py
 
+# The scheduler (flask jobs run) in the background beside the web server, stopped with it.
 run: demo-data
+	@$(FLASK) jobs run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install

@@ -47,3 +47,19 @@ TALK_NUMBER_FORMAT = "约谈〔{year}〕第{n:04d}号"  # 约谈通知书 (porta
 # (default: <instance>/supervision-files).
 SUPERVISION_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 SUPERVISION_FILES_DIR = None
+
+# The scheduler process (flask --app portal jobs run): how often it takes or renews its lease, and how
+# long a lease lasts without renewal before another scheduler takes over (SQLite; PostgreSQL uses an
+# advisory lock, freed the moment the holder's connection closes). JOBS_EXTRA_MODULES: more job modules.
+JOBS_HEARTBEAT_SECONDS = 10
+JOBS_LEASE_SECONDS = 30
+JOBS_THREADS = 4
+JOBS_EXTRA_MODULES = ()
+JOBS_ONLY = None  # a list of job ids: schedule only these (default: every registered job)
+# System supervision (系统督办) by the deadline watch: orders overdue by more than this many working days
+# (0 or None: off) get a system reminder in the name of this supervisor (default: the longest-serving
+# active supervisor), to be answered within SYSTEM_SUPERVISION_ANSWER_WORKDAYS working days.
+SYSTEM_SUPERVISION_OVERDUE_WORKDAYS = 2
+SYSTEM_SUPERVISION_STEP = "reminder"
+SYSTEM_SUPERVISION_ANSWER_WORKDAYS = 2
+SYSTEM_SUPERVISOR_USERNAME = None

@@ -4,11 +4,13 @@ from .assessment.models import AssessmentConfig, Exclusion  # noqa: F401
 from .auth.models import LoginAttempt, User  # noqa: F401
 from .deadlines.models import CalendarDay, CalendarYear, DeadlinePolicy  # noqa: F401
 from .dispatching.models import ResponsibilityItem  # noqa: F401
+from .jobs.models import JobLease, JobRun  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerEvent, LedgerOrder  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .numbering import DocumentCounter  # noqa: F401
 from .orders.models import (  # noqa: F401
     Category, DispatchRecord, Order, OrderEvent, OrderLink, OrderRequest, OrderUnit, ReturnVisit)
+from .reports.models import HotTopic, Report  # noqa: F401
 from .roster.models import Absence, Handover, RosterAssignment  # noqa: F401
 from .supervision.models import (  # noqa: F401
     Supervision, SupervisionAnswer, SupervisionAttachment, SupervisionEvent, SupervisionNotice, SupervisionOrder)

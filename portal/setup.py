@@ -102,6 +102,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessment_bp)  # rates, formulas, exclusions (剔除)
     app.register_blueprint(talks_bp)  # admonishment talks (约谈)
 
+    from .jobs.views import bp as jobs_bp
+
+    app.register_blueprint(jobs_bp)  # the jobs page (the jobs themselves run in `flask jobs run`)
+
+    from .reports.views import bp as reports_bp, dashboard_bp
+
+    app.register_blueprint(reports_bp)  # stored reports: PDF and xlsx, generate now
+    app.register_blueprint(dashboard_bp)  # the leaders' dashboard (领导驾驶舱)
+
 
 def register_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError

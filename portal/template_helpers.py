@@ -28,7 +28,9 @@ NAVIGATION = [
     ("ledger.index", "重点问题台帐", "journal-bookmark", set(Role) - {Role.DEPUTY}),
     ("supervision.candidates", "督办线索", "binoculars", {Role.SUPERVISOR}),
     ("supervision.index", "督办", "megaphone", {Role.SUPERVISOR, Role.LEADER, Role.HANDLER, Role.UNIT_LEADER}),
+    ("dashboard.index", "驾驶舱", "speedometer2", {Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN}),
     ("assessment.index", "考核指标", "bar-chart-line", set(Role) - {Role.DEPUTY}),
+    ("reports.index", "报表", "file-earmark-text", {Role.HANDLER, Role.UNIT_LEADER}),  # others: from 驾驶舱
     ("talks.index", "约谈", "chat-square-text", {Role.SUPERVISOR, Role.LEADER}),
     ("talks.notices", "约谈通知", "chat-square-text", {Role.HANDLER, Role.UNIT_LEADER}),
 ]
@@ -41,6 +43,7 @@ SETTINGS = [
     ("deadlines.calendar", "节假日", "calendar3", {Role.ADMIN}),
     ("assessment.config", "考核口径", "sliders", {Role.ADMIN}),
     ("talks.rules", "约谈规则", "chat-square-text", {Role.ADMIN, Role.SUPERVISOR}),
+    ("jobs.index", "定时任务", "clock-history", {Role.ADMIN}),
     ("assessment.exclusions", "考核剔除审批", "funnel", {Role.DISPATCHER}),
 ]
 

@@ -7,3 +7,5 @@ from tests.fixtures.city_files import *  # noqa: F401,F403
 from tests.fixtures.ledger import *  # noqa: F401,F403
 from tests.fixtures.supervision import *  # noqa: F401,F403
 from tests.fixtures.assessment import *  # noqa: F401,F403
+from tests.fixtures.reports import *  # noqa: F401,F403
+from tests.fixtures.jobs import *  # noqa: F401,F403

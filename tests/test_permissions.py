@@ -33,6 +33,9 @@ PAGES = {
     "/talks/": {"supervisor", "leader", "admin"},
     "/talks/rules": {"admin", "supervisor"},
     "/talks/notices": {"supervisor", "leader", "admin", "handler", "unit_leader", "other_handler"},
+    "/reports/": set(ROLES) - {"deputy"},
+    "/dashboard/": {"dispatcher", "supervisor", "leader", "admin"},
+    "/jobs/": {"admin"},
 }
 # Every endpoint of the app must be listed here or in PAGES, so a new page cannot slip through untested.
 # One supervision's page and actions, its notices (one and several in one PDF) and answer attachments:
@@ -70,10 +73,17 @@ DISPATCHING_ENDPOINTS = {"dispatching.create_item", "dispatching.item_row", "dis
                          "dispatching.suggestions", "api_suggestions.suggestions"}
 
 
+# Report downloads (published kinds to units, the rest to the office and leaders), generating and
+# regenerating (supervisors, admins): tested role by role in tests/test_reports_pages.py.
+REPORT_ENDPOINTS = {"reports.pdf", "reports.xlsx", "reports.generate", "reports.regenerate"}
+# "立即运行" on the jobs page (admins only): tested role by role in tests/test_jobs_page.py.
+JOBS_ENDPOINTS = {"jobs.run_now"}
+
+
 def test_every_endpoint_is_covered(app):
     covered = (ASSESSMENT_ENDPOINTS | ORDER_ENDPOINTS | ROSTER_ENDPOINTS | OPEN_ENDPOINTS | ADMIN_ACTIONS | NOTIFICATION_ENDPOINTS | API_ENDPOINTS
                | INTAKE_ENDPOINTS | LEDGER_ENDPOINTS | SUPERVISION_ENDPOINTS
-               | DISPATCHING_ENDPOINTS)
+               | DISPATCHING_ENDPOINTS | REPORT_ENDPOINTS | JOBS_ENDPOINTS)
     with app.test_request_context():
         adapter = app.url_map.bind("localhost")
         for path in PAGES:

@@ -51,6 +51,8 @@ def seed_demo(order_count: int = 300, seed: int | None = None) -> list[tuple[str
     seed_supervision(staff, units, at, rng)  # reminders, supervisions, notices, answers (督办)
     seed_ledger(staff, units, at, rng)  # the ledger of key matters (重点问题工作台帐)
     seed_assessment(staff, at, rng)  # talk rules, exclusions, last month's talk list (约谈)
+    seed_reports(at)  # the reports the scheduler would have made, this morning's hot topics
+    seed_jobs(at)  # the scheduler's recent runs: deadline watch (system supervision), takeovers, calendar
     return staff.printed
 
 
@@ -58,6 +60,8 @@ from ..roster.takeover import check_takeovers  # noqa: E402
 from .ledger import seed_ledger  # noqa: E402
 from .supervision import seed_supervision  # noqa: E402
 from .assessment import seed_assessment  # noqa: E402
+from .reports import seed_reports  # noqa: E402
+from .jobs import seed_jobs  # noqa: E402
 
 
 def create_roster(staff, units: dict, at) -> None:

@@ -10,6 +10,7 @@ LANDING = {
     Role.DISPATCHER: "orders.pool",
     Role.HANDLER: "orders.inbox",
     Role.UNIT_LEADER: "orders.inbox",
+    Role.LEADER: "dashboard.index",
 }
 
 

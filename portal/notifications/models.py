@@ -17,6 +17,9 @@ KINDS = {
     "exclusion": "剔除审批",
     "talk": "约谈通知",
     "ledger": "重点问题台帐",
+    "hot_topic": "热点预警",
+    "overdue": "已超期",
+    "calendar": "节假日日历",
 }
 
 
