@@ -27,6 +27,11 @@ class ListFilters:
         self.page = max(int_or_none(args.get("page")) or 1, 1)
 
     @property
+    def q_pattern(self) -> str:
+        """``q`` as a LIKE pattern matching it anywhere, its own % and _ taken literally (ESCAPE '\\')."""
+        return "%" + self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    @property
     def start_at(self) -> datetime | None:
         return datetime.combine(self.start, time.min) if self.start else None
 

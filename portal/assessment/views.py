@@ -3,7 +3,7 @@ exclusion requests (applied for from the order page, decided on the list page)."
 from datetime import date
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, current_app, request
 from flask_login import current_user, login_required
 
 from ..auth.models import Role
@@ -162,18 +162,11 @@ def exclusions():
                   statuses=EXCLUSION_STATUS, decide=current_user.role == Role.DISPATCHER)
 
 
-def _exclusion_or_404(exclusion_id: int) -> Exclusion:
-    exclusion = db.session.get(Exclusion, exclusion_id)
-    if exclusion is None:
-        abort(404)
-    return exclusion
-
-
 @bp.route("/exclusions/<int:exclusion_id>/decide", methods=["POST"])
 @login_required
 def decide(exclusion_id: int):
     require_role(current_user, Role.DISPATCHER)
-    exclusion = _exclusion_or_404(exclusion_id)
+    exclusion = db.get_or_404(Exclusion, exclusion_id)
     error = None
     try:
         decide_exclusion(exclusion, current_user, request.form.get("decision") == "approve", request.form.get("note"))

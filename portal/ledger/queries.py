@@ -14,10 +14,6 @@ from .models import LedgerEntry, LedgerEvent, LedgerOrder
 EXPORT_MAX = 2000  # rows in one export; a district's ledger holds dozens to hundreds
 
 
-def _escape(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def state_clause(state: str):
     today = now().date()
     if state == "overdue":
@@ -41,7 +37,7 @@ def filtered(user, f: LedgerFilters):
     if f.end_before:
         query = query.where(LedgerEntry.registered_at < f.end_before)
     if f.q:
-        like = _escape(f.q)
+        like = f.q_pattern
         query = query.where(or_(LedgerEntry.title.like(like, escape="\\"),
                                 LedgerEntry.description.like(like, escape="\\")))
     # open before cancelled; open by target date (the most urgent first); cancelled newest first

@@ -46,7 +46,7 @@ def filtered(user, f: OrderFilters):
     if f.deadline:
         query = query.where(deadline_clause(f.deadline))
     if f.q:
-        like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = f.q_pattern
         query = query.where(or_(
             Order.number == f.q, Order.caller_phone == f.q,
             Order.content.like(like, escape="\\"), Order.address.like(like, escape="\\"),

@@ -76,18 +76,11 @@ def confirm(rule_id: int):
                   card=card, day=day, pct=pct, higher_is_better=higher_is_better)
 
 
-def _case_or_404(case_id: int) -> TalkCase:
-    case = db.session.get(TalkCase, case_id)
-    if case is None:
-        abort(404)
-    return case
-
-
 @bp.route("/case/<int:case_id>/record", methods=["POST"])
 @login_required
 def record(case_id: int):
     require_role(current_user, Role.SUPERVISOR)
-    case = _case_or_404(case_id)
+    case = db.get_or_404(TalkCase, case_id)
     error = None
     try:
         record_talk(case, current_user, datetime_or_none(request.form.get("held_at")), request.form.get("attendees", ""),
@@ -103,7 +96,7 @@ def record(case_id: int):
 @login_required
 def case(case_id: int):
     require_role(current_user, *RUN_VIEWERS)
-    return render("talks/case.html", case=_case_or_404(case_id), case_error=None, form={}, pct=pct)
+    return render("talks/case.html", case=db.get_or_404(TalkCase, case_id), case_error=None, form={}, pct=pct)
 
 
 @bp.route("/case/<int:case_id>/notice.pdf")
