@@ -2,6 +2,9 @@
 from .api.models import ApiToken  # noqa: F401
 from .assessment.models import AssessmentConfig, Exclusion  # noqa: F401
 from .auth.models import LoginAttempt, User  # noqa: F401
+from .consultation.models import (  # noqa: F401
+    Consultation, ConsultationDecision, ConsultationDocument, ConsultationEvent, ConsultationInvitation,
+    ConsultationMeeting, ConsultationOrder, ConsultationRuling, ConsultationTask)
 from .deadlines.models import CalendarDay, CalendarYear, DeadlinePolicy  # noqa: F401
 from .dispatching.models import ResponsibilityItem  # noqa: F401
 from .jobs.models import JobLease, JobRun  # noqa: F401

@@ -20,6 +20,8 @@ class ResponsibilityItem(db.Model):
     assist_unit_ids: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(Text)  # the basis, e.g. the joint review that settled it
     active: Mapped[bool] = mapped_column(default=True)
+    # The joint review (联席研判) whose ruling wrote or last changed this entry, if any.
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"))
     updated_at: Mapped[datetime]
 
     category: Mapped[Category | None] = relationship()

@@ -75,6 +75,21 @@ def dispatch(order, actor, at: datetime, params: dict):
         "lead_unit_id": lead.id, "assist_unit_ids": sorted(assist_ids), "handler_id": handler.id}
 
 
+def reassign(order, actor, at, params):
+    """A consultation's decision (会商决定): the order goes to the decided lead and assisting units as a
+    complex case, whatever state it was in; ``params["basis"]`` names the case and its meeting."""
+    order.is_complex = True
+    order.state_before_return = None
+    order.replied_at = None
+    for request in order.requests:  # pending return or extension requests lapse with the old holder
+        if request.status == "pending":
+            request.status = "lapsed"
+            request.decided_at = at
+    note, data = dispatch(order, actor, at, {**params, "note": None})
+    basis = text(params, "basis", "改派依据")
+    return f"{basis}：{note}", {**data, "consultation_id": params.get("consultation_id")}
+
+
 def direct_answer(order, actor, at, params):
     order.answer_text = text(params, "answer", "答复内容", minimum=5)
     order.direct_answer = True
@@ -254,5 +269,6 @@ EFFECTS = {
     Action.VISIT: visit,
     Action.REOPEN: reopen,
     Action.CLOSE: close,
+    Action.REASSIGN: reassign,
 }
 assert set(EFFECTS) == set(Action) - {Action.TAKE_IN}, "every action needs its effect"

@@ -139,7 +139,7 @@ class OrderRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # return | extension
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | approved | rejected
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | approved | rejected | lapsed (re-assigned)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     reason: Mapped[str] = mapped_column(Text)
     requested_due_at: Mapped[datetime | None]  # extension: the new reply deadline asked for

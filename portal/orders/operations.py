@@ -3,6 +3,7 @@
 ``apply`` locks the order, checks the version the user saw, asks the state machine, runs the action's
 effect, refreshes the deadline marks, writes the event and commits, or changes nothing at all.
 """
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -123,32 +124,59 @@ def apply(order_id: int, action: Action | str, actor, *, version: int | None = N
           at: datetime | None = None, **params) -> Order:
     """Take ``action`` on the order as ``actor``; raise TransitionRefused, InvalidInput or Conflict
     (after rolling back) when it may not or cannot be done."""
-    action = Action(action)
     at = at or now()
+    with _one_transaction():
+        return _take(order_id, Action(action), actor, version, at, params)
+
+
+def apply_many(steps: list[tuple[int, Action | str, dict]], actor, *, at: datetime | None = None,
+               before_commit=None) -> list[Order]:
+    """Take several ``(order_id, action, params)`` steps as ``actor`` in one transaction: all of them,
+    each with its event, or (on the first refusal, error or conflict) none. ``before_commit`` lets the
+    caller add its own records (e.g. a consultation's follow-up items) to the same transaction."""
+    at = at or now()
+    with _one_transaction():
+        orders = [_take(order_id, Action(action), actor, params.pop("version", None), at, dict(params))
+                  for order_id, action, params in steps]
+        if before_commit:
+            before_commit(orders)
+    return orders
+
+
+def _take(order_id: int, action: Action, actor, version: int | None, at: datetime, params: dict) -> Order:
+    """One step without committing: lock the order, check, run the effect, write the event."""
+    order = db.session.get(Order, order_id, with_for_update={"of": Order}, populate_existing=True)
+    if order is None:
+        raise InvalidInput("工单不存在。")
+    if version is not None and order.version != version:
+        raise Conflict()
+    check(order, action, actor)
+    before = State(order.state)
+    after = target_state(order, action)
+    with db.session.no_autoflush:  # one flush at commit: the version moves by exactly one
+        note, data = EFFECTS[action](order, actor, at, params)
+        order.state = after
+        order.updated_at = at
+        order.version += 1
+        refresh_next_due(order, policies()[order.urgency])
+    order.events.append(
+        OrderEvent(at=at, actor_id=actor.id, action=action, from_state=before, to_state=after,
+                   note=note, data=data)
+    )
+    return order
+
+
+@contextmanager
+def _one_transaction():
+    """Commit what the block did, or roll all of it back; a lost race or a lock held too long by the
+    other writer becomes Conflict."""
     try:
-        order = db.session.get(Order, order_id, with_for_update={"of": Order}, populate_existing=True)
-        if order is None:
-            raise InvalidInput("工单不存在。")
-        if version is not None and order.version != version:
-            raise Conflict()
-        check(order, action, actor)
-        before = State(order.state)
-        after = target_state(order, action)
-        with db.session.no_autoflush:  # one flush at commit: the version moves by exactly one
-            note, data = EFFECTS[action](order, actor, at, params)
-            order.state = after
-            order.updated_at = at
-            order.version += 1
-            refresh_next_due(order, policies()[order.urgency])
-        order.events.append(
-            OrderEvent(at=at, actor_id=actor.id, action=action, from_state=before, to_state=after,
-                       note=note, data=data)
-        )
+        yield
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise Conflict()
-    except OperationalError as exc:  # a lock held too long by the other writer
+    except OperationalError as exc:
         db.session.rollback()
         if "lock" in str(exc).lower():
             raise Conflict()
@@ -156,7 +184,6 @@ def apply(order_id: int, action: Action | str, actor, *, version: int | None = N
     except Exception:
         db.session.rollback()
         raise
-    return order
 
 
 def reassign_handler(order: Order, to_user, actor, kind: str, note: str, at: datetime) -> None:

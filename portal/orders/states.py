@@ -60,6 +60,7 @@ class Action(StrEnum):
     VISIT = "visit"
     REOPEN = "reopen"
     CLOSE = "close"
+    REASSIGN = "reassign"  # a consultation's decision: new lead and assisting units (consultation.meetings)
 
     @property
     def label(self) -> str:
@@ -85,6 +86,7 @@ ACTION_LABELS = {
     Action.VISIT: "回访",
     Action.REOPEN: "重新办理",
     Action.CLOSE: "办结",
+    Action.REASSIGN: "会商改派",
 }
 
 # Events that change who answers for an order but not its state (written by operations.reassign_handler).
@@ -133,7 +135,11 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.VISIT: _t([S.APPROVED], S.VISITED, OFFICE),
     Action.REOPEN: _t([S.VISITED], S.DISPATCHED, OFFICE),
     Action.CLOSE: _t([S.VISITED], S.CLOSED, OFFICE),
+    # Only applying a consultation's decisions takes this action (the case's owner: office or leader).
+    Action.REASSIGN: _t(OPEN_STATES, S.DISPATCHED, OFFICE | {Role.LEADER}),
 }
+# Actions not offered as buttons on the order page: they come from another record's operation.
+INDIRECT = frozenset({Action.TAKE_IN, Action.REASSIGN})
 # CONTRIBUTE and the extension decisions leave the state as it is (target None but not a return).
 STAY = frozenset({Action.CONTRIBUTE, Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION})
 
@@ -212,7 +218,7 @@ def allowed(order, user) -> list[Action]:
     """The actions ``user`` may take on ``order`` now (for showing buttons; ``check`` still decides)."""
     result = []
     for action in TRANSITIONS:
-        if action is Action.TAKE_IN:
+        if action in INDIRECT:
             continue
         try:
             check(order, action, user)
