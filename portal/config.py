@@ -43,6 +43,10 @@ ISSUING_OFFICE = "区政务服务便民热线办公室"
 # Document numbers (portal/numbering.py): each series runs per year; ``{year}`` and ``{n}`` are filled in.
 SUPERVISION_NUMBER_FORMAT = "督字〔{year}〕第{n:04d}号"
 TALK_NUMBER_FORMAT = "约谈〔{year}〕第{n:04d}号"  # 约谈通知书 (portal/talks)
+# Consultation documents (portal/consultation/documents.py): the notice, the minutes, the executive brief.
+CONSULT_NOTICE_NUMBER_FORMAT = "热线会商〔{year}〕第{n:03d}号"
+CONSULT_MINUTES_NUMBER_FORMAT = "会商纪要〔{year}〕第{n:03d}号"
+CONSULT_BRIEF_NUMBER_FORMAT = "常务会材料〔{year}〕第{n:03d}号"
 # Supervision answers' attachments: the largest file accepted, and where files are kept
 # (default: <instance>/supervision-files).
 SUPERVISION_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -63,3 +67,20 @@ SYSTEM_SUPERVISION_OVERDUE_WORKDAYS = 2
 SYSTEM_SUPERVISION_STEP = "reminder"
 SYSTEM_SUPERVISION_ANSWER_WORKDAYS = 2
 SYSTEM_SUPERVISOR_USERNAME = None
+
+# Deputies' monthly lists (portal/deputies/candidates.py): a matter is proposed as much-complained when
+# the month has at least DEPUTY_HOTSPOT_MIN_ORDERS orders on one address (building) and category, and as
+# long overdue when it is still with its unit DEPUTY_OVERDUE_WORKDAYS working days after its reply deadline.
+DEPUTY_HOTSPOT_MIN_ORDERS = 3
+DEPUTY_OVERDUE_WORKDAYS = 5
+DEPUTY_CANDIDATE_LIMIT = 100
+
+# Standard replies (portal/replies): a published reply is offered for an order of its category whose content
+# has one of its keywords, or whose content is this similar to it (the dispatch suggestion's TF-IDF cosine,
+# 0-1). Candidates for new replies: closed orders of the last REPLY_CANDIDATE_DAYS days, at least
+# REPLY_CANDIDATE_MIN_ORDERS of one category whose contents and answers are pairwise this similar.
+REPLY_MATCH_SIMILARITY = 0.1
+REPLY_CANDIDATE_DAYS = 90
+REPLY_CANDIDATE_MIN_ORDERS = 5
+REPLY_CANDIDATE_CONTENT_SIMILARITY = 0.08
+REPLY_CANDIDATE_ANSWER_SIMILARITY = 0.4

@@ -5,6 +5,7 @@ from .auth.models import LoginAttempt, User  # noqa: F401
 from .consultation.models import (  # noqa: F401
     Consultation, ConsultationDecision, ConsultationDocument, ConsultationEvent, ConsultationInvitation,
     ConsultationMeeting, ConsultationOrder, ConsultationRuling, ConsultationTask)
+from .deputies.models import DeputyList, DeputyListItem, DeputyListRecipient, DeputyRemark  # noqa: F401
 from .deadlines.models import CalendarDay, CalendarYear, DeadlinePolicy  # noqa: F401
 from .dispatching.models import ResponsibilityItem  # noqa: F401
 from .jobs.models import JobLease, JobRun  # noqa: F401
@@ -13,7 +14,10 @@ from .notifications.models import Notification  # noqa: F401
 from .numbering import DocumentCounter  # noqa: F401
 from .orders.models import (  # noqa: F401
     Category, DispatchRecord, Order, OrderEvent, OrderLink, OrderRequest, OrderUnit, ReturnVisit)
+from .replies.models import (  # noqa: F401
+    StandardReply, StandardReplyEvent, StandardReplyUse, StandardReplyVersion)
 from .reports.models import HotTopic, Report  # noqa: F401
+from .public.models import PublicRequest, PublishedRanking  # noqa: F401
 from .roster.models import Absence, Handover, RosterAssignment  # noqa: F401
 from .supervision.models import (  # noqa: F401
     Supervision, SupervisionAnswer, SupervisionAttachment, SupervisionEvent, SupervisionNotice, SupervisionOrder)

@@ -2,11 +2,14 @@
 
 - dispatchers, supervisors, leaders and admins see every order;
 - handlers and unit leaders see the orders on which their unit is lead or an assisting unit;
-- deputies see only orders pushed to deputies, with the caller's name and phone masked;
+- deputies see no order through the order pages or the API: they read the lists pushed to them, where
+  each matter is shown masked and without internal steps (portal/deputies);
 - anyone else sees nothing.
 Views ask ``order_or_404`` / ``scope_orders``; a request outside one's reach gets 404, never a byte of
 another unit's data.
 """
+import re
+
 from flask import abort
 from sqlalchemy import exists, select
 
@@ -30,8 +33,6 @@ def scope_orders(query, user):
     if role in UNIT_SIDE and user.unit_id:
         on_order = exists().where(OrderUnit.order_id == Order.id, OrderUnit.unit_id == user.unit_id)
         return query.where(on_order)
-    if role is Role.DEPUTY:
-        return query.where(Order.deputy_pushed.is_(True))
     return query.where(False)
 
 
@@ -41,8 +42,6 @@ def can_view_order(user, order: Order) -> bool:
         return True
     if role in UNIT_SIDE and user.unit_id:
         return any(u.unit_id == user.unit_id for u in order.units)
-    if role is Role.DEPUTY:
-        return order.deputy_pushed
     return False
 
 
@@ -74,6 +73,23 @@ def mask_phone(phone: str) -> str:
     if len(phone) >= 11:
         return phone[:3] + "****" + phone[-4:]
     return "*" * max(len(phone) - 2, 0) + phone[-2:]
+
+
+_DIGIT = re.compile(r"[0-9０-９]")
+_PLACE_END = re.compile(r"(?:街道|大道|社区|小区|花园|新村|镇|乡|村|路|街|巷|弄|里)")
+
+
+def mask_address(address: str) -> str:
+    """The address cut to the street/road or community, numbers dropped:
+    城关街道建设路12号3单元 -> 城关街道建设路…; 幸福小区东门 -> 幸福小区…"""
+    address = (address or "").strip()
+    if not address:
+        return ""
+    digit = _DIGIT.search(address)
+    head = address[: digit.start()] if digit else address
+    ends = [m.end() for m in _PLACE_END.finditer(head)]
+    kept = head[: ends[-1]] if ends else head[:4]
+    return kept + "…" if kept != address else kept
 
 
 def caller(user, order: Order) -> dict:

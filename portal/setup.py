@@ -96,6 +96,18 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(supervision_bp)  # 督办: records, notices, units' answers
 
+    from .deputies.views import bp as deputies_bp
+
+    app.register_blueprint(deputies_bp)  # 人大代表: monthly lists, deputies' pages and remarks
+
+    from .consultation.views import bp as consultation_bp
+
+    app.register_blueprint(consultation_bp)  # 会商研判: cases, invitations, written opinions, escalation
+
+    from .consultation.meeting_views import bp as consultation_meetings_bp
+
+    app.register_blueprint(consultation_meetings_bp)  # 会商: meeting record, decisions, follow-up, documents
+
     from .assessment.views import bp as assessment_bp
     from .talks.views import bp as talks_bp
 
@@ -110,6 +122,20 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports_bp)  # stored reports: PDF and xlsx, generate now
     app.register_blueprint(dashboard_bp)  # the leaders' dashboard (领导驾驶舱)
+
+    # Public pages (no log-in): made by portal.public.access.public_blueprint, the one way to be public.
+    from .open311.views import bp as open311_bp
+    from .public.views import bp as public_bp, office_bp as publishing_bp
+
+    app.register_blueprint(public_bp)  # /public/rankings: published rankings
+    app.register_blueprint(open311_bp)  # /open311/v2: GeoReport v2, read-only
+    app.register_blueprint(publishing_bp)  # the office publishes rankings and orders
+
+    from .replies.public_views import bp as public_replies_bp
+    from .replies.views import bp as replies_bp
+
+    app.register_blueprint(replies_bp)  # 标准通稿: the library, candidates, the offer in answer forms
+    app.register_blueprint(public_replies_bp)  # /public/replies: published standard replies (no log-in)
 
 
 def register_errors(app: Flask) -> None:

@@ -9,12 +9,14 @@ from .clock import now
 from .deadlines.rules import STATUS_LABELS, status
 from .orders.states import ACTION_LABELS, RESPONSIBILITY_EVENTS, STATE_LABELS, Action, State, allowed
 from .supervision.states import ORDER_EVENTS as SUPERVISION_EVENTS
+from .deputies.states import ORDER_EVENTS as DEPUTY_EVENTS
+from .consultation.states import ORDER_EVENTS as CONSULTATION_EVENTS
 from .orders.vocab import CHANNELS, RESOLUTION, SATISFACTION, TYPES, UNIT_PARTS, URGENCIES, label
 
 WEEKDAYS = "一二三四五六日"
 
 # Labels of order events written by other areas (they leave the order's state as it is).
-SIDE_EVENT_LABELS = {**SUPERVISION_EVENTS}
+SIDE_EVENT_LABELS = {**SUPERVISION_EVENTS, **CONSULTATION_EVENTS, **DEPUTY_EVENTS}
 
 # (endpoint, label, icon, roles); the daily work first, then the settings kept under "设置".
 NAVIGATION = [
@@ -23,16 +25,24 @@ NAVIGATION = [
     ("orders.visits", "回访", "telephone-outbound", {Role.DISPATCHER}),
     ("orders.inbox", "本单位待办", "inbox", {Role.HANDLER, Role.UNIT_LEADER}),
     ("orders.index", "工单查询", "search", set(Role) - {Role.DEPUTY}),
-    ("orders.index", "代表关注工单", "people", {Role.DEPUTY}),
+    ("deputies.mine", "推送清单", "card-checklist", {Role.DEPUTY}),
     ("roster.index", "本单位AB角", "people-fill", {Role.HANDLER, Role.UNIT_LEADER}),
     ("ledger.index", "重点问题台帐", "journal-bookmark", set(Role) - {Role.DEPUTY}),
     ("supervision.candidates", "督办线索", "binoculars", {Role.SUPERVISOR}),
     ("supervision.index", "督办", "megaphone", {Role.SUPERVISOR, Role.LEADER, Role.HANDLER, Role.UNIT_LEADER}),
+    ("consultation.index", "会商研判", "chat-square-quote", {Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.HANDLER,
+                                                      Role.UNIT_LEADER}),
     ("dashboard.index", "驾驶舱", "speedometer2", {Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN}),
     ("assessment.index", "考核指标", "bar-chart-line", set(Role) - {Role.DEPUTY}),
     ("reports.index", "报表", "file-earmark-text", {Role.HANDLER, Role.UNIT_LEADER}),  # others: from 驾驶舱
     ("talks.index", "约谈", "chat-square-text", {Role.SUPERVISOR, Role.LEADER}),
     ("talks.notices", "约谈通知", "chat-square-text", {Role.HANDLER, Role.UNIT_LEADER}),
+]
+# What the office puts out for others, under "发布": deputies' lists, standard replies, public figures.
+PUBLISHING = [
+    ("deputies.index", "代表清单", "card-checklist", {Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN}),
+    ("replies.index", "标准通稿", "journal-text", {Role.DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.ADMIN}),
+    ("publishing.index", "公开发布", "globe", {Role.DISPATCHER}),  # rankings and orders for the public
 ]
 SETTINGS = [
     ("intake.import_page", "导入市平台工单", "file-earmark-arrow-up", {Role.ADMIN, Role.DISPATCHER}),
@@ -147,4 +157,5 @@ def register(app: Flask) -> None:
     @app.context_processor
     def per_request():
         return {"navigation": navigation, "settings_menu": lambda: navigation(SETTINGS),
+                "publishing_menu": lambda: navigation(PUBLISHING),
                 "calendar_warning": calendar_warning, "now": now}

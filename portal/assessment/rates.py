@@ -214,8 +214,8 @@ def _sum(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _facts(period: Period, as_of: datetime, by: str, unit_ids=None) -> dict:
-    """{group: {fact: count}} for every fact the rates need."""
+def _facts(period: Period, as_of: datetime, by: str, unit_ids=None, only_via_deputy: bool = False) -> dict:
+    """{group: {fact: count}} for every fact the rates need (``only_via_deputy``: 代表转办 orders only)."""
     facts: dict = {}
 
     def merge(result, names):
@@ -225,6 +225,8 @@ def _facts(period: Period, as_of: datetime, by: str, unit_ids=None) -> dict:
                 entry[name] = int(mapping[name] or 0)
 
     unit_filter = [Order.lead_unit_id.in_(unit_ids)] if unit_ids is not None else []
+    if only_via_deputy:
+        unit_filter.append(Order.via_deputy.is_(True))
     on_order = dict(unit_col=Order.lead_unit_id, category_col=Order.category_id, source=Order)
     # By unit, orders without a lead unit (direct answers, orders waiting for dispatch) form the group
     # None: no unit's row shows it, but the groups then add up to the district (see ``compute``).
@@ -277,6 +279,8 @@ def _facts(period: Period, as_of: datetime, by: str, unit_ids=None) -> dict:
         OrderEvent.order_id == DispatchRecord.order_id, OrderEvent.action == "approve_return",
         OrderEvent.at >= DispatchRecord.at, OrderEvent.at <= as_of))
     dispatch_filter = [DispatchRecord.chosen_unit_id.in_(unit_ids)] if unit_ids is not None else []
+    if only_via_deputy:
+        dispatch_filter.append(DispatchRecord.order_id.in_(select(Order.id).where(Order.via_deputy.is_(True))))
     merge(_run(by, [func.count().label("dispatches"), _sum(returned).label("returned")],
                [_in(DispatchRecord.at, period), DispatchRecord.at <= as_of,
                 _not_excluded(DispatchRecord.order_id, as_of), *dispatch_filter],
@@ -323,15 +327,16 @@ def rates_of(counts: dict, config: Config, for_units: bool = True) -> tuple[dict
 
 
 def compute(period: Period, as_of: datetime, by: str = "unit", config: Config | None = None,
-            unit_ids: list[int] | None = None) -> Assessment:
+            unit_ids: list[int] | None = None, only_via_deputy: bool = False) -> Assessment:
     """The rates of ``period`` as they stood at ``as_of``, by unit, unit kind, category or district.
 
     By unit, every active unit of an assessed kind gets a row (figures None where it had nothing to
-    count) and rows are ranked on the composite. ``unit_ids`` limits the rows (a unit's own page)."""
+    count) and rows are ranked on the composite. ``unit_ids`` limits the rows (a unit's own page);
+    ``only_via_deputy`` counts only orders received by deputies (代表转办)."""
     if by not in GROUPINGS:
         raise ValueError(by)
     config = config or current_config()
-    facts = _facts(period, as_of, by, unit_ids)
+    facts = _facts(period, as_of, by, unit_ids, only_via_deputy)
     rows: list[Row] = []
     if by == "unit":
         query = select(Unit).where(Unit.kind.in_([k.value for k in ASSESSED_KINDS]))
@@ -362,7 +367,7 @@ def compute(period: Period, as_of: datetime, by: str = "unit", config: Config | 
         # every order is in exactly one group (None included), so the groups add up to the district
         total_facts = {name: sum(counts.get(name, 0) for counts in facts.values()) for name in FACT_NAMES}
     else:
-        total_facts = _facts(period, as_of, "district").get("district", {})  # always the whole district
+        total_facts = _facts(period, as_of, "district", only_via_deputy=only_via_deputy).get("district", {})  # the whole district
     total = Row("district", "全区", None, total_facts)
     total.rates, total.composite = rates_of(total_facts, config, for_units=False)
     return Assessment(period, as_of, by, config, rows, total)

@@ -59,7 +59,7 @@ ACTION_LABELS = {
     "request": "申请会商", "open": "发起会商", "approve": "同意会商", "decline": "不予会商", "invite": "发出邀请",
     "opinion": "提交书面意见", "remind": "催交意见", "issue_notice": "印发会商通知", "record": "记录会议纪要",
     "apply": "落实会商决定", "task_done": "落实事项办结", "escalate": "提交常务会", "take_over": "区领导领办",
-    "close": "办结",
+    "close": "办结", "issue_minutes": "印发会议纪要", "issue_brief": "印发常务会材料",
 }
 
 # action -> (states it may be taken from, the state it leads to; None = unchanged)

@@ -43,25 +43,32 @@ def seed_demo(order_count: int = 300, seed: int | None = None) -> list[tuple[str
         order = runner.run(plan)
         if plan.deputy_pushed:
             pushed.append(order)
-    # No operation pushes orders to deputies yet; the flag is what the deputies' list reads.
-    for order in pushed:
-        order.deputy_pushed = True
     db.session.commit()
     check_takeovers(at)  # as the scheduler would have: late unsigned orders are with their B by now
     seed_supervision(staff, units, at, rng)  # reminders, supervisions, notices, answers (督办)
     seed_ledger(staff, units, at, rng)  # the ledger of key matters (重点问题工作台帐)
+    seed_consultation(staff, units, at, rng)  # requested, being prepared, escalated and taken over (会商)
+    seed_consultation_meetings(staff, units, at, rng)  # decided and applied, follow-up items, a ruling on the list
     seed_assessment(staff, at, rng)  # talk rules, exclusions, last month's talk list (约谈)
     seed_reports(at)  # the reports the scheduler would have made, this morning's hot topics
     seed_jobs(at)  # the scheduler's recent runs: deadline watch (system supervision), takeovers, calendar
+    seed_replies(staff, categories, at)  # standard replies (标准通稿): published, pending, used in answers
+    seed_deputies(staff, at, rng, pushed)  # deputies' lists: published versions, a draft, remarks (人大代表)
+    seed_public(staff, at)  # last month's ranking published, closed orders public through Open311
     return staff.printed
 
 
 from ..roster.takeover import check_takeovers  # noqa: E402
 from .ledger import seed_ledger  # noqa: E402
+from .replies import seed_replies  # noqa: E402
+from .deputies import seed_deputies  # noqa: E402
+from .consultation import seed_consultation  # noqa: E402
+from .consultation_meetings import seed_consultation_meetings  # noqa: E402
 from .supervision import seed_supervision  # noqa: E402
 from .assessment import seed_assessment  # noqa: E402
 from .reports import seed_reports  # noqa: E402
 from .jobs import seed_jobs  # noqa: E402
+from .public import seed_public  # noqa: E402
 
 
 def create_roster(staff, units: dict, at) -> None:

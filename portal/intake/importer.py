@@ -39,7 +39,7 @@ STORED_AS = {
     "received_at": "received_at", "channel": "channel", "type": "type", "category_id": "category_id",
     "urgency": "urgency", "citizen_name": "caller_name", "citizen_phone": "caller_phone", "address": "address",
     "content": "content", "suggested_unit_id": "suggested_unit_id", "enterprise": "enterprise",
-    "leader_instruction": "leader_instruction", "due_at": "city_due_at",
+    "leader_instruction": "leader_instruction", "due_at": "city_due_at", "via_deputy": "via_deputy",
 }
 
 

@@ -44,7 +44,7 @@ def _columns(record: CityRecord) -> dict:
         "number": record.city_no, "received_at": record.received_at, "channel": record.channel,
         "type": record.type, "category_id": record.category_id, "urgency": record.urgency,
         "caller_name": record.citizen_name, "caller_phone": record.citizen_phone, "address": record.address,
-        "content": record.content, "enterprise": record.enterprise,
+        "content": record.content, "enterprise": record.enterprise, "via_deputy": record.via_deputy,
         "leader_instruction": record.leader_instruction, "suggested_unit_id": record.suggested_unit_id,
         "city_due_at": record.due_at, "source": "city", "city_hash": record.content_hash(),
     }

@@ -19,7 +19,7 @@ HEADERS = {
     "工单编号": "city_no", "受理时间": "received_at", "来源渠道": "channel", "诉求类型": "type",
     "诉求分类": "category", "紧急程度": "urgency", "诉求人": "citizen_name", "联系电话": "citizen_phone",
     "诉求地址": "address", "诉求内容": "content", "建议承办单位": "suggested_unit", "涉企": "enterprise",
-    "领导批示": "leader_instruction", "办理时限": "due_at",
+    "领导批示": "leader_instruction", "办理时限": "due_at", "代表转办": "via_deputy",
 }
 REQUIRED = ["city_no", "received_at", "channel", "type", "category", "urgency", "citizen_name", "citizen_phone",
             "address", "content"]
@@ -43,10 +43,13 @@ class CityRecord:
     enterprise: bool = False
     leader_instruction: str | None = None
     due_at: datetime | None = None
+    via_deputy: bool = False  # 代表转办: a matter a people's congress deputy received and forwarded
 
     def content_hash(self) -> str:
         """A fingerprint of what the city sent: the same record sent twice has the same hash."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
+        if not data["via_deputy"]:
+            del data["via_deputy"]  # files without the column keep the fingerprints they had
         data = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
         return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -91,6 +94,7 @@ def validate(raw: dict, lookups: Lookups) -> tuple[CityRecord | None, list[tuple
     clean["urgency"] = attempt("urgency", normalise.code_of, URGENCIES, raw.get("urgency"), "紧急程度")
     clean["citizen_phone"] = attempt("citizen_phone", normalise.phone, raw.get("citizen_phone"))
     clean["enterprise"] = attempt("enterprise", normalise.yes_no, raw.get("enterprise"))
+    clean["via_deputy"] = attempt("via_deputy", normalise.yes_no, raw.get("via_deputy"))
     if raw.get("due_at") not in (None, ""):
         clean["due_at"] = attempt("due_at", normalise.when, raw.get("due_at"))
     category = str(raw.get("category") or "").strip()

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 JOB_MODULES = [
     "portal.jobs.builtin",
     "portal.reports.jobs",
+    "portal.consultation.jobs",
 ]
 
 _REGISTRY: dict[str, "Job"] = {}

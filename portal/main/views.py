@@ -11,6 +11,7 @@ LANDING = {
     Role.HANDLER: "orders.inbox",
     Role.UNIT_LEADER: "orders.inbox",
     Role.LEADER: "dashboard.index",
+    Role.DEPUTY: "deputies.mine",
 }
 
 

@@ -20,6 +20,9 @@ KINDS = {
     "hot_topic": "热点预警",
     "overdue": "已超期",
     "calendar": "节假日日历",
+    "deputy_list": "代表清单",
+    "deputy_remark": "代表意见",
+    "consultation": "会商",
 }
 
 

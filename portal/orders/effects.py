@@ -11,6 +11,7 @@ from ..deadlines.rules import set_due_times
 from ..dispatching.records import mark_returned, record_dispatch
 from ..extensions import db
 from ..notifications.operations import notify
+from ..replies.operations import record_use as record_standard_reply_use
 from ..roster.routing import route
 from ..units.models import Unit
 from .errors import InvalidInput
@@ -95,7 +96,7 @@ def direct_answer(order, actor, at, params):
     order.direct_answer = True
     order.closed_at = at
     order.dispatcher_id = actor.id
-    return order.answer_text, None
+    return order.answer_text, _standard_reply_used(order, actor, at, params, "direct_answer", order.answer_text)
 
 
 def sign_for(order, actor, at, params):
@@ -123,7 +124,17 @@ def reply(order, actor, at, params):
     order.sent_back = False
     if order.handler_id is None:
         order.handler_id = actor.id
-    return order.reply_text, None
+    return order.reply_text, _standard_reply_used(order, actor, at, params, "unit_reply", order.reply_text)
+
+
+def _standard_reply_used(order, actor, at, params, kind: str, sent: str) -> dict | None:
+    """An answer taken from a standard reply (标准通稿, the form's ``standard_reply``: the version offered):
+    the use is recorded here, in the order's transaction, so there is one row exactly when the answer was
+    taken; the event's data names the version."""
+    if not params.get("standard_reply"):
+        return None
+    use = record_standard_reply_use(order, actor, at, params["standard_reply"], kind, sent)
+    return {"standard_reply_id": use.reply_id, "standard_reply_version_id": use.version_id}
 
 
 def request_return(order, actor, at, params):

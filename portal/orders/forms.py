@@ -4,7 +4,8 @@ from datetime import datetime
 from .errors import InvalidInput
 from .states import Action
 
-TEXT_FIELDS = ("note", "reason", "reply", "answer", "satisfaction", "resolution", "lead_unit_id")
+# standard_reply: the standard reply (标准通稿) version taken into a reply or direct answer (portal/replies)
+TEXT_FIELDS = ("note", "reason", "reply", "answer", "satisfaction", "resolution", "lead_unit_id", "standard_reply")
 
 
 def action_params(action: Action, form) -> dict:
@@ -39,4 +40,5 @@ def take_in_data(form) -> dict:
     data = {key: form.get(key, "") for key in TAKE_IN_FIELDS}
     data["enterprise"] = form.get("enterprise") == "1"
     data["tourism"] = form.get("tourism") == "1"
+    data["via_deputy"] = form.get("via_deputy") == "1"
     return data

@@ -46,6 +46,7 @@ class Order(db.Model):
     tourism: Mapped[bool] = mapped_column(default=False)  # 旅游
     leader_instruction: Mapped[str | None] = mapped_column(Text)  # 领导批示
     deputy_pushed: Mapped[bool] = mapped_column(default=False, index=True)  # pushed to deputies
+    via_deputy: Mapped[bool] = mapped_column(default=False, index=True)  # 代表转办: received by a deputy
     is_complex: Mapped[bool] = mapped_column(default=False)  # 复杂疑难: a plan within 7 working days
     source: Mapped[str] = mapped_column(String(10), default="manual")  # city | manual
     city_hash: Mapped[str | None] = mapped_column(String(64))  # the city record's content, for idempotency

@@ -40,6 +40,7 @@ def take_in(actor, data: dict, at: datetime | None = None) -> Order:
         content=text(data, "content", "诉求内容", minimum=5),
         enterprise=bool(data.get("enterprise")),
         tourism=bool(data.get("tourism")),
+        via_deputy=bool(data.get("via_deputy")),  # 代表转办
         leader_instruction=(data.get("leader_instruction") or "").strip() or None,
     )
     if db.session.scalar(db.select(Order.id).where(Order.number == order.number)):

@@ -51,6 +51,8 @@ def _roster_gaps() -> set[int]:
 @bp.route("/")
 @login_required
 def index():
+    if current_user.role == Role.DEPUTY:  # deputies read their pushed lists, masked (portal/deputies)
+        abort(403)
     f = OrderFilters.from_args(request.args)
     orders, has_next = queries.search(current_user, f, _size())
     return render("orders/index.html", "orders/_order_table.html", orders=orders, has_next=has_next,

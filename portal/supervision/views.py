@@ -19,12 +19,13 @@ from ..permissions import require_role
 from ..units.queries import units_by_kind
 from . import forms, operations, queries
 from .models import Supervision, SupervisionAttachment, SupervisionNotice
-from .states import LEVELS, REASONS, STEPS, Action, Refused, allowed
+from .states import ACTION_LABELS, LEVELS, REASONS, STATE_LABELS, STEPS, Action, Refused, allowed
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
 VIEWERS = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.DISPATCHER, Role.HANDLER, Role.UNIT_LEADER)
-VOCAB = {"steps": STEPS, "levels": LEVELS, "reasons": REASONS}
+VOCAB = {"steps": STEPS, "levels": LEVELS, "reasons": REASONS, "action_labels": ACTION_LABELS,
+         "state_labels": STATE_LABELS}
 
 
 def _size() -> int:
