@@ -1,14 +1,15 @@
 """Read side of consultation: the lists for each role, the actions a user may take on a case, earlier
 cases on the same matter, the cases an order is in, and the count for the units' inbox alert.
 
-Who may see a case is decided in ``access.py``; the lists here narrow by SQL first and then keep exactly
-the cases ``access.can_view`` allows, so a list never shows what the case page would refuse.
+Who may see a case is decided in ``access.py``; ``_candidates`` says the same rule in SQL, so a list never
+shows what the case page would refuse and pages in the database (a test compares the two).
 """
 from sqlalchemy import and_, case as when, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role, User
 from ..extensions import db
+from ..json_lists import json_list_holds
 from ..orders.models import Order, OrderLink, OrderUnit
 from ..permissions import can_view_order
 from . import access
@@ -48,8 +49,7 @@ def default_tab(user) -> str:
 # --- scope -------------------------------------------------------------------------------------------
 
 def _candidates(user):
-    """A select() of the cases ``user`` may possibly see (exactly, except decisions' assisting units,
-    which ``access.can_view`` settles afterwards)."""
+    """A select() of exactly the cases ``user`` may see (the rule of ``access.can_view``, in SQL)."""
     query = select(Consultation)
     role = Role(user.role)
     if role in access.SEES_ALL:
@@ -64,7 +64,9 @@ def _candidates(user):
                              ConsultationInvitation.meeting_id == ConsultationMeeting.id,
                              ConsultationInvitation.unit_id == uid)
     decided = exists().where(ConsultationMeeting.consultation_id == Consultation.id,
-                             ConsultationDecision.meeting_id == ConsultationMeeting.id)  # checked in Python
+                             ConsultationDecision.meeting_id == ConsultationMeeting.id,
+                             or_(ConsultationDecision.lead_unit_id == uid,
+                                 json_list_holds(ConsultationDecision.assist_unit_ids, uid)))
     tasked = exists().where(ConsultationTask.consultation_id == Consultation.id, ConsultationTask.unit_id == uid)
     return query.where(or_(Consultation.requested_by_unit_id == uid, Consultation.owner_id == user.id,
                            holds, invited, decided, tasked))
@@ -93,10 +95,6 @@ def _tab_filter(query, user, tab: str):
     return query
 
 
-def _visible(user, cases) -> list[Consultation]:
-    return [c for c in cases if access.can_view(user, c)]
-
-
 # --- lists -------------------------------------------------------------------------------------------
 
 def listing(user, tab: str, kind: str = "", state: str = "", page: int = 1, size: int = 20):
@@ -112,22 +110,15 @@ def listing(user, tab: str, kind: str = "", state: str = "", page: int = 1, size
     query = query.options(selectinload(Consultation.links).joinedload(ConsultationOrder.order),
                           selectinload(Consultation.owner), selectinload(Consultation.meetings))
     query = query.order_by(*order, Consultation.updated_at.desc(), Consultation.id.desc())
-    if Role(user.role) in access.SEES_ALL:
-        rows = db.session.scalars(query.limit(size + 1).offset((page - 1) * size)).unique().all()
-        return rows[:size], len(rows) > size
-    rows = _visible(user, db.session.scalars(query).unique().all())  # a unit takes part in few cases
-    start = (page - 1) * size
-    return rows[start:start + size], len(rows) > start + size
+    rows = db.session.scalars(query.limit(size + 1).offset((page - 1) * size)).unique().all()
+    return rows[:size], len(rows) > size
 
 
 def counts(user) -> dict[str, int]:
     result = {}
     for tab in tabs_for(user):
         query = _tab_filter(_candidates(user), user, tab)
-        if Role(user.role) in access.SEES_ALL:
-            result[tab] = db.session.scalar(select(func.count()).select_from(query.subquery()))
-        else:
-            result[tab] = len(_visible(user, db.session.scalars(query).all()))
+        result[tab] = db.session.scalar(select(func.count()).select_from(query.subquery()))
     return result
 
 
@@ -186,19 +177,17 @@ def earlier_cases(user, case: Consultation) -> list[Consultation]:
     for order_id, earlier_id in db.session.execute(select(OrderLink.order_id, OrderLink.earlier_id).where(
             or_(OrderLink.order_id.in_(mine), OrderLink.earlier_id.in_(mine)))).all():
         related.update((order_id, earlier_id))
-    cases = db.session.scalars(
-        select(Consultation).join(ConsultationOrder)
+    return db.session.scalars(
+        _candidates(user).join(ConsultationOrder)
         .where(ConsultationOrder.order_id.in_(related), Consultation.id != case.id)
         .order_by(Consultation.created_at.desc(), Consultation.id.desc())).unique().all()
-    return _visible(user, cases)
 
 
 def for_order(user, order_id: int) -> list[Consultation]:
     """The cases ``order_id`` is in that ``user`` may see (for the order page's panel)."""
-    cases = db.session.scalars(select(Consultation).join(ConsultationOrder)
-                               .where(ConsultationOrder.order_id == order_id)
-                               .order_by(Consultation.id)).unique().all()
-    return _visible(user, cases)
+    return db.session.scalars(_candidates(user).join(ConsultationOrder)
+                              .where(ConsultationOrder.order_id == order_id)
+                              .order_by(Consultation.id)).unique().all()
 
 
 def may_request(user, order: Order) -> bool:
