@@ -47,3 +47,4 @@ def register(app: Flask) -> None:
     from .api.commands import register as register_api; register_api(app)  # noqa: E702  api tokens
     from .dispatching.commands import register as register_dispatch; register_dispatch(app)  # noqa: E702  train-dispatch, suggest, eval-dispatch
     from .jobs.commands import register as register_jobs; register_jobs(app)  # noqa: E702  jobs run, list, run-once
+    from .attachments.commands import register as register_attachments; register_attachments(app)  # noqa: E702  attachments check, adopt

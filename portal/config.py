@@ -15,14 +15,27 @@ PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
 WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 TIMEZONE = "Asia/Shanghai"
 
-# Log-in throttling: this many failures for one account (or one address) within the window lock it
-# for the window.
+# Log-in throttling: this many failures for one account, or LOGIN_ADDRESS_MAX_FAILURES from one address
+# (over any usernames; higher, since an office may reach the portal from one address), within the window
+# lock it for the window (answered 429 with Retry-After).
 LOGIN_MAX_FAILURES = 5
+LOGIN_ADDRESS_MAX_FAILURES = 20
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+
+# Security (portal/security): a session ends after SESSION_IDLE_MINUTES without activity (0: never) and
+# PERMANENT_SESSION_LIFETIME after log-in. PROXY_FIX: how many reverse proxies' X-Forwarded-For/-Proto to
+# trust (0: none). HSTS_MAX_AGE: sent on HTTPS requests only (0: off). CONTENT_SECURITY_POLICY: None keeps
+# the built-in policy. The API allows so many requests a minute per token, and per address without one.
+SESSION_IDLE_MINUTES = 30
+PROXY_FIX = 0
+HSTS_MAX_AGE = 365 * 24 * 3600
+CONTENT_SECURITY_POLICY = None
+API_RATE_LIMIT_PER_MINUTE = 300
+API_ANONYMOUS_RATE_LIMIT_PER_MINUTE = 30
 
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads (imports, calendars) are refused above this
 PAGE_SIZE = 20
-PASSWORD_HASH_METHOD = "scrypt"
+PASSWORD_HASH_METHOD = "scrypt"  # nosec B105  # the name of the hash method, not a password
 
 # Repeats (重复件): earlier orders from the same phone, or the same address with similar content
 # (rapidfuzz token-set ratio over characters, 0-100), within this many days.
@@ -47,10 +60,15 @@ TALK_NUMBER_FORMAT = "约谈〔{year}〕第{n:04d}号"  # 约谈通知书 (porta
 CONSULT_NOTICE_NUMBER_FORMAT = "热线会商〔{year}〕第{n:03d}号"
 CONSULT_MINUTES_NUMBER_FORMAT = "会商纪要〔{year}〕第{n:03d}号"
 CONSULT_BRIEF_NUMBER_FORMAT = "常务会材料〔{year}〕第{n:03d}号"
-# Supervision answers' attachments: the largest file accepted, and where files are kept
-# (default: <instance>/supervision-files).
-SUPERVISION_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-SUPERVISION_FILES_DIR = None
+# Attachments (portal/attachments) of orders, replies, supervision answers and consultation opinions: where
+# the files are kept (default: <instance>/attachments; never under static/), the largest file, the total per
+# order, the files per upload, the largest image (pixels) and the thumbnails' longer side.
+ATTACHMENTS_DIR = None
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_MAX_PER_ORDER_BYTES = 50 * 1024 * 1024
+ATTACHMENT_MAX_FILES = 5
+ATTACHMENT_MAX_PIXELS = 40_000_000
+ATTACHMENT_THUMB_SIZE = 320
 
 # The scheduler process (flask --app portal jobs run): how often it takes or renews its lease, and how
 # long a lease lasts without renewal before another scheduler takes over (SQLite; PostgreSQL uses an

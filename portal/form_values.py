@@ -4,11 +4,24 @@ from datetime import date, datetime
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")  # datetime-local inputs first
 
 
+# A typed number beyond this is no id, count or page of the portal's; refusing it keeps the database's
+# integers (and OFFSET) from overflowing, which is an error on SQLite and PostgreSQL alike.
+LARGEST = 2**31 - 1
+MAX_PAGE = 100_000
+
+
 def int_or_none(value) -> int | None:
+    """An integer as typed, None when absent, unreadable or beyond ±LARGEST."""
     try:
-        return int(str(value).strip()) if value not in (None, "") else None
+        number = int(str(value).strip()) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is None or -LARGEST <= number <= LARGEST else None
+
+
+def page_number(value) -> int:
+    """A list's page from the query string: 1 when absent or unreadable, at most MAX_PAGE."""
+    return min(max(int_or_none(value) or 1, 1), MAX_PAGE)
 
 
 def date_or_none(value, what: str, problems: list[str]) -> date | None:

@@ -6,7 +6,7 @@ Areas subclass ``ListFilters`` with their own fields; bad values are dropped wit
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from .form_values import date_or_none, int_or_none
+from .form_values import date_or_none, page_number
 
 
 @dataclass
@@ -24,7 +24,7 @@ class ListFilters:
             self.problems.append("开始日期晚于结束日期，已忽略日期条件。")
             self.start = self.end = None
         self.q = (args.get("q") or "").strip()[:100]
-        self.page = max(int_or_none(args.get("page")) or 1, 1)
+        self.page = page_number(args.get("page"))
 
     @property
     def q_pattern(self) -> str:

@@ -17,12 +17,11 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
 
     from . import models  # noqa: F401  (every table known to the metadata)
-    from .auth.models import User
 
     @login_manager.unauthorized_handler
     def unauthorized():
         """To the log-in page; for htmx, a client-side redirect so no log-in form lands inside a panel."""
-        from flask import flash, redirect, request, url_for
+        from flask import flash, g, redirect, request, url_for
 
         from .extensions import htmx as hx
 
@@ -31,12 +30,15 @@ def init_extensions(app: Flask) -> None:
             response = app.make_response(("", 204))
             response.headers["HX-Redirect"] = target
             return response
-        flash("请先登录。", "warning")
+        if not g.get("session_expired"):  # an expired session has said so already
+            flash("请先登录。", "warning")
         return redirect(target)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    from .security import init_app as init_security
+    from .security.sessions import load_user
+
+    login_manager.user_loader(load_user)  # "<id>:<session version>"; see portal/security/sessions.py
+    init_security(app)  # headers, session expiry, forced password change, the API's rate limit
 
     from . import template_helpers
 
@@ -96,6 +98,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(supervision_bp)  # 督办: records, notices, units' answers
 
+    from .attachments.views import bp as attachments_bp
+
+    app.register_blueprint(attachments_bp)  # 附件: downloads, thumbnails, uploads on the order page
+
     from .deputies.views import bp as deputies_bp
 
     app.register_blueprint(deputies_bp)  # 人大代表: monthly lists, deputies' pages and remarks
@@ -117,6 +123,10 @@ def register_blueprints(app: Flask) -> None:
     from .jobs.views import bp as jobs_bp
 
     app.register_blueprint(jobs_bp)  # the jobs page (the jobs themselves run in `flask jobs run`)
+
+    from .exports.views import bp as exports_bp
+
+    app.register_blueprint(exports_bp)  # 导出记录: who exported what
 
     from .reports.views import bp as reports_bp, dashboard_bp
 
@@ -140,6 +150,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
+
+    from .nul_guard import refuse_nul_characters
+
+    app.before_request(refuse_nul_characters)  # PostgreSQL cannot take text with NUL: 400, not 500
 
     messages = {
         400: "请求有误，请检查后重试。",
@@ -182,3 +196,7 @@ def register_commands(app: Flask) -> None:
     from .commands import register
 
     register(app)
+
+    from .audit.commands import register as register_audit
+
+    register_audit(app)

@@ -11,12 +11,13 @@ from .orders.states import ACTION_LABELS, RESPONSIBILITY_EVENTS, STATE_LABELS, A
 from .supervision.states import ORDER_EVENTS as SUPERVISION_EVENTS
 from .deputies.states import ORDER_EVENTS as DEPUTY_EVENTS
 from .consultation.states import ORDER_EVENTS as CONSULTATION_EVENTS
+from .attachments.models import ORDER_EVENTS as ATTACHMENT_EVENTS
 from .orders.vocab import CHANNELS, RESOLUTION, SATISFACTION, TYPES, UNIT_PARTS, URGENCIES, label
 
 WEEKDAYS = "一二三四五六日"
 
 # Labels of order events written by other areas (they leave the order's state as it is).
-SIDE_EVENT_LABELS = {**SUPERVISION_EVENTS, **CONSULTATION_EVENTS, **DEPUTY_EVENTS}
+SIDE_EVENT_LABELS = {**SUPERVISION_EVENTS, **CONSULTATION_EVENTS, **DEPUTY_EVENTS, **ATTACHMENT_EVENTS}
 
 # (endpoint, label, icon, roles); the daily work first, then the settings kept under "设置".
 NAVIGATION = [
@@ -54,6 +55,7 @@ SETTINGS = [
     ("assessment.config", "考核口径", "sliders", {Role.ADMIN}),
     ("talks.rules", "约谈规则", "chat-square-text", {Role.ADMIN, Role.SUPERVISOR}),
     ("jobs.index", "定时任务", "clock-history", {Role.ADMIN}),
+    ("exports.index", "导出记录", "box-arrow-up-right", {Role.ADMIN, Role.SUPERVISOR}),
     ("assessment.exclusions", "考核剔除审批", "funnel", {Role.DISPATCHER}),
 ]
 

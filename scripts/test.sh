@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Run the whole test suite twice: on SQLite (browser tests included), then on PostgreSQL (without the
-# browser tests). Arguments are passed on to both pytest runs.
+# Run the static security scan (bandit) and the dependency audit (scripts/audit-deps.sh), then the whole
+# test suite twice: on SQLite (browser tests included), then on PostgreSQL (without the browser tests).
+# Arguments are passed on to both pytest runs. A bandit finding or an audit finding fails the run; an audit
+# whose vulnerability service cannot be reached is reported as skipped.
 #
 # Which PostgreSQL, by PORTAL_TEST_PG (default auto):
 #   auto       PORTAL_TEST_DATABASE_URL if set; else the local server on 127.0.0.1:5432 if it lets
@@ -138,6 +140,26 @@ run_leg() {
     esac
     RESULTS+=("$name: $outcome in ${took}s")
 }
+
+banner "static scan: bandit -c pyproject.toml -r portal"
+start=$SECONDS
+if .venv/bin/bandit -c pyproject.toml -r portal -q; then
+    RESULTS+=("bandit: clean in $((SECONDS - start))s")
+else
+    RESULTS+=("bandit: FAILED: findings above (fix them, or '# nosec Bxxx  # reason' and README)")
+    FAILED=1
+fi
+
+banner "dependency audit: scripts/audit-deps.sh"
+start=$SECONDS
+if AUDIT_OUT=$(bash scripts/audit-deps.sh 2>&1); then
+    printf '%s\n' "$AUDIT_OUT"
+    RESULTS+=("pip-audit: $(printf '%s\n' "$AUDIT_OUT" | tail -n 1) in $((SECONDS - start))s")
+else
+    printf '%s\n' "$AUDIT_OUT"
+    RESULTS+=("pip-audit: FAILED: findings above")
+    FAILED=1
+fi
 
 banner "SQLite leg: pytest -n $WORKERS ${*@Q}"
 run_leg "SQLite leg" "$WORK/sqlite.xml" \

@@ -17,7 +17,7 @@ def test_create_user_refuses_bad_input_in_english(runner, district):
         (["--username", "x1", "--role", "boss", "--password", "longenough1"], "unknown role"),
         (["--username", "x2", "--role", "handler", "--password", "longenough1"], "must belong to a unit"),
         (["--username", "x3", "--role", "handler", "--unit", "不存在的单位", "--password", "longenough1"], "no unit named"),
-        (["--username", "x4", "--role", "admin", "--password", "short"], "at least 8"),
+        (["--username", "x4", "--role", "admin", "--password", "short"], "at least 10"),
         (["--username", "cg_a", "--role", "admin", "--password", "longenough1"], "already exists"),
     ]
     before = db.session.scalar(db.select(db.func.count(User.id)))

@@ -72,3 +72,34 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migrating_app
 
     _flask_db(migrating_app, "downgrade", "base")
     assert _table_names(migrating_app) == set()
+
+
+def test_records_made_before_the_audit_chains_are_sealed_and_answer_files_moved(migrating_app, tmp_path):
+    """A district with history: the migration that adds the hash chains seals the events already there
+    (verify-audit finds them intact), and supervision answers' files become attachments."""
+    from portal.audit.verify import verify
+
+    migrating_app.config["ATTACHMENTS_DIR"] = str(tmp_path / "files")
+    _flask_db(migrating_app, "upgrade")
+    seeded = migrating_app.test_cli_runner().invoke(args=["seed-demo", "--orders", "40"])
+    assert seeded.exit_code == 0, seeded.output
+    _flask_db(migrating_app, "downgrade", "02cd1d4bd90c")  # as a district was before the chains
+    with migrating_app.app_context():
+        db.session.execute(text(
+            "INSERT INTO supervision_attachments (answer_id, filename, stored_name, content_type, size, sha256) "
+            "SELECT id, '现场照片.jpeg', '2026/' || id || '.jpeg', 'image/jpeg', 1234, :sha FROM supervision_answers"),
+            {"sha": "ab" * 32})
+        answers = db.session.execute(text("SELECT id, by_id FROM supervision_answers ORDER BY id")).all()
+        events = db.session.scalar(text("SELECT count(*) FROM order_events"))
+        db.session.commit()
+        db.session.remove()
+    assert answers and events > 40
+    _flask_db(migrating_app, "upgrade")
+    with migrating_app.app_context():
+        walked, problems = verify()
+        assert problems == [] and {w.table: w.events for w in walked}["order_events"] == events
+        moved = db.session.execute(text(
+            "SELECT owner_id, uploaded_by_id, extension, filename FROM attachments "
+            "WHERE owner_kind = 'supervision_answer' ORDER BY owner_id")).all()
+        assert [tuple(row) for row in moved] == [(a.id, a.by_id, "jpg", "现场照片.jpeg") for a in answers]
+        db.session.remove()

@@ -40,6 +40,7 @@ PAGES = {
     "/reports/": set(ROLES) - {"deputy"},
     "/dashboard/": {"dispatcher", "supervisor", "leader", "admin"},
     "/jobs/": {"admin"},
+    "/exports/": {"admin", "supervisor"},
     "/replies/": {"dispatcher", "supervisor", "leader", "admin"},
     "/replies/candidates": {"dispatcher", "leader"},
     "/replies/new": {"dispatcher"},
@@ -47,10 +48,12 @@ PAGES = {
     "/deputies/mine": {"deputy"},
 }
 # Every endpoint of the app must be listed here or in PAGES, so a new page cannot slip through untested.
-# One supervision's page and actions, its notices (one and several in one PDF) and answer attachments:
+# One supervision's page and actions, its notices (one and several in one PDF):
 # tested role by role in tests/test_supervision_pages.py and tests/test_supervision_downloads.py.
-SUPERVISION_ENDPOINTS = {"supervision.show", "supervision.act", "supervision.notice", "supervision.print_notices",
-                         "supervision.attachment"}
+SUPERVISION_ENDPOINTS = {"supervision.show", "supervision.act", "supervision.notice", "supervision.print_notices"}
+# Attachments: a file, its thumbnail, and the order page's upload: tested role by role in
+# tests/test_attachments_access.py (files of orders, replies, supervision answers, consultation opinions).
+ATTACHMENT_ENDPOINTS = {"attachments.download", "attachments.thumb", "attachments.upload"}
 # The ledger's entry page, its changes, the PDF export and registration from a supervision: tested role by
 # role in tests/test_ledger_pages.py and tests/test_ledger_exports.py.
 LEDGER_ENDPOINTS = {"ledger.show", "ledger.note", "ledger.cancel_entry", "ledger.reopen_entry", "ledger.export_pdf",
@@ -68,7 +71,8 @@ ADMIN_ACTIONS = {"units.create_unit", "units.create_user_view", "units.user_op",
                  "deadlines.policy_row", "deadlines.save_policy", "deadlines.upload_calendar",
                  "deadlines.paste_calendar", "deadlines.confirm_remove", "deadlines.year_card",
                  "deadlines.remove_year"}
-OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout", "main.home", "main.healthz"}
+OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout", "main.home", "main.healthz",
+                  "auth.change_password"}  # one's own password, any role: tests/test_security_passwords.py
 # Each user's own notifications, tested in tests/test_notifications.py.
 NOTIFICATION_ENDPOINTS = {"notifications.index", "notifications.badge", "notifications.read", "notifications.read_all"}
 # The import's upload (POST), tested role by role in tests/test_intake_import.py.
@@ -117,7 +121,7 @@ def test_every_endpoint_is_covered(app):
     covered = (ASSESSMENT_ENDPOINTS | ORDER_ENDPOINTS | ROSTER_ENDPOINTS | OPEN_ENDPOINTS | ADMIN_ACTIONS | NOTIFICATION_ENDPOINTS | API_ENDPOINTS
                | INTAKE_ENDPOINTS | LEDGER_ENDPOINTS | SUPERVISION_ENDPOINTS
                | DISPATCHING_ENDPOINTS | REPORT_ENDPOINTS | JOBS_ENDPOINTS | CONSULTATION_ENDPOINTS | DEPUTY_ENDPOINTS
-               | CONSULTATION_MEETING_ENDPOINTS | REPLY_ENDPOINTS)
+               | CONSULTATION_MEETING_ENDPOINTS | REPLY_ENDPOINTS | ATTACHMENT_ENDPOINTS)
     with app.test_request_context():
         adapter = app.url_map.bind("localhost")
         for path in PAGES:
@@ -243,7 +247,8 @@ def test_login_throttled_after_repeated_failures(app, district, client):
     from tests.fixtures.people import PASSWORD
 
     blocked = client.post("/login", data={"username": "cg_a", "password": PASSWORD})
-    assert blocked.status_code == 401 and "失败次数过多" in blocked.get_data(as_text=True)
+    assert blocked.status_code == 429 and "失败次数过多" in blocked.get_data(as_text=True)
+    assert int(blocked.headers["Retry-After"]) > 0
 
 
 def test_inactive_user_cannot_log_in(district, make_user, client):

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..auth.models import Role
 from ..clock import now
+from ..exports import operations as exports
 from ..extensions import db
 from ..htmx import render
 from ..orders.models import Order
@@ -125,6 +126,7 @@ def export():
     context = _table(request.args)
     data = workbook(context["result"], context["rows"])
     name = f"考核结果-{context['period'].key}.xlsx"
+    exports.record(current_user, len(context["rows"]), name, data)
     response = current_app.response_class(
         data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = f"attachment; filename=assessment.xlsx; filename*=UTF-8''{quote(name)}"

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -52,12 +52,20 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # Raised on a password change or reset: sessions opened before it end (portal/security/sessions.py).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by an admin's reset: the user must choose a new password before doing anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     unit: Mapped[Unit | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What the session keeps: the id and the session version, so a password change ends old sessions."""
+        return f"{self.id}:{self.session_version or 0}"
 
     @property
     def role_enum(self) -> Role:

@@ -15,6 +15,7 @@ from ..clock import now
 from ..extensions import db
 from ..notifications.operations import notify
 from ..numbering import allocate_number, format_number, number_pattern
+from ..deputies.masking import mask_text
 from ..pdf import render_pdf
 from ..units.models import Unit
 from .models import Consultation, ConsultationDocument, ConsultationMeeting
@@ -95,7 +96,7 @@ def _issue(actor: User, case: Consultation, meeting: ConsultationMeeting, kind: 
     document = ConsultationDocument(kind=kind, number=number, issued_by_id=actor.id, issued_at=at)
     with db.session.no_autoflush:  # the document joins the session only once its PDF is there
         data = render_pdf(template, case=case, meeting=meeting, document=document, title=title, issuer=actor,
-                          units=_unit_names(case, meeting))
+                          units=_unit_names(case, meeting), masked=mask_text)  # invited units need no caller
     document.pdf, document.sha256, document.size = data, hashlib.sha256(data).hexdigest(), len(data)
     document.consultation, document.meeting = case, meeting
     db.session.add(document)

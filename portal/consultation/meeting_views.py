@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ..auth.models import Role
 from ..clock import now
 from ..deadlines.queries import work_calendar
+from ..exports import operations as exports
 from ..extensions import db
 from ..htmx import is_htmx, redirect, render
 from ..orders.models import Category
@@ -170,6 +171,7 @@ def document(document_id: int):
     found = db.session.get(ConsultationDocument, document_id)
     if found is None or not access.can_view(current_user, found.consultation):
         abort(404)
+    exports.record(current_user, len(found.consultation.orders), f"{found.number}.pdf", found.pdf)
     return pdf_response(found.pdf, f"{found.number}.pdf")
 
 

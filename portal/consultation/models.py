@@ -16,6 +16,7 @@ from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..audit.chain import ChainedEvent
 from ..extensions import db
 from ..orders.models import Category, Order
 from ..units.models import Unit
@@ -255,10 +256,12 @@ class ConsultationDocument(db.Model):
     issued_by: Mapped[User] = relationship()
 
 
-class ConsultationEvent(db.Model):
+class ConsultationEvent(ChainedEvent, db.Model):
     """One step in the case's own life (see states.Action); never changed afterwards."""
 
     __tablename__ = "consultation_events"
+    __chain_key__ = "consultation_id"
+    __chain_fields__ = ("at", "actor_id", "action", "from_state", "to_state", "note", "data")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)

@@ -208,24 +208,36 @@ def invite(actor: User, case: Consultation, unit_ids, leader_ids, scheduled_at: 
     return meeting
 
 
-def submit_opinion(actor: User, case: Consultation, text: str, at: datetime | None = None) -> ConsultationInvitation:
+def submit_opinion(actor: User, case: Consultation, text: str, files=(), at: datetime | None = None) -> ConsultationInvitation:
     """An invited unit's (or leader's) written opinion (书面意见); it may be revised until the meeting is
-    recorded."""
+    recorded. ``files`` ((name, bytes) pairs) are added to the opinion's attachments (portal/attachments,
+    counted against the case's first order)."""
+    from ..attachments import operations as attachments
+    from ..attachments.errors import Refused as AttachmentRefused
+
     case = _load(case)
     check(case.state, Action.OPINION)
     invitation = own_invitation(actor, case)
     if invitation is None:
         raise Refused("您（或您单位）未受邀参加本次会商，不能提交书面意见。")
     text = _text(text, "书面意见", 4, 4000)
+    order_id = _first_order_id(case)
+    try:
+        checked = attachments.check_files(files, order_id) if files else []
+    except AttachmentRefused as exc:
+        raise InvalidInput(str(exc)) from None
     at = at or now()
     revised = invitation.opinion is not None
-    invitation.opinion, invitation.opinion_by_id, invitation.opinion_at = text, actor.id, at
-    _touch(case, at)
-    what = "修改书面意见" if revised else "提交书面意见"
-    _event(case, actor, Action.OPINION, case.state, case.state, at, f"{invitation.name}{what}")
-    notify(case.owner_id, "consultation", f"{invitation.name}已{what}（会商“{case.title}”）。",
-           order_id=_first_order_id(case), at=at)
-    db.session.commit()
+    with attachments.storing() as created:
+        invitation.opinion, invitation.opinion_by_id, invitation.opinion_at = text, actor.id, at
+        attachments.store(actor, order_id, "consultation_opinion", invitation.id, checked, at, created)
+        _touch(case, at)
+        what = "修改书面意见" if revised else "提交书面意见"
+        _event(case, actor, Action.OPINION, case.state, case.state, at,
+               f"{invitation.name}{what}" + (f"（附件{len(checked)}个）" if checked else ""))
+        notify(case.owner_id, "consultation", f"{invitation.name}已{what}（会商“{case.title}”）。",
+               order_id=order_id, at=at)
+        db.session.commit()
     return invitation
 
 

@@ -9,10 +9,12 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
+from ..attachments.forms import uploaded_files
 from ..auth.models import Role
 from ..clock import now
 from ..deadlines.queries import work_calendar
 from ..extensions import db
+from ..form_values import page_number
 from ..htmx import redirect, render
 from ..orders.models import Order
 from ..permissions import can_view_order, order_or_404, require_role
@@ -36,7 +38,7 @@ def index():
     tab = tab if tab in tabs else "open"
     kind = request.args.get("kind", "") if request.args.get("kind") in KINDS else ""
     state = request.args.get("state", "") if request.args.get("state") in STATE_LABELS else ""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args.get("page"))
     rows, has_next = queries.listing(current_user, tab, kind, state, page, current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in {"tab": tab, "kind": kind, "state": state}.items() if v}
     return render("consultation/index.html", "consultation/_list.html", rows=rows, has_next=has_next, tab=tab,
@@ -146,7 +148,7 @@ def opinion(case_id: int):
     """The written opinion: htmx swaps just the opinion card."""
     case = access.case_or_404(current_user, case_id)
     try:
-        operations.submit_opinion(current_user, case, request.form.get("text", ""))
+        operations.submit_opinion(current_user, case, request.form.get("text", ""), uploaded_files(request.files))
     except Refused as exc:
         return _refused(case_id, exc, "consultation/_opinion.html")
     db.session.expire_all()

@@ -12,6 +12,7 @@ from ..deadlines.queries import policies, work_calendar
 from ..extensions import db
 from ..orders.models import Category, Order
 from ..units.models import Unit
+from .attachments import seed_attachments
 from .categories import create_categories
 from .orders import Runner
 from .people import create_staff
@@ -28,7 +29,7 @@ def seed_demo(order_count: int = 300, seed: int | None = None) -> list[tuple[str
     if order_count < 0:
         raise ValueError("the number of orders must not be negative")
     _refuse_unless_empty()
-    rng = Random(seed)
+    rng = Random(seed)  # nosec B311  # reproducible demo data, never a secret
     at = now()
     units = create_units()
     categories = create_categories()
@@ -55,6 +56,7 @@ def seed_demo(order_count: int = 300, seed: int | None = None) -> list[tuple[str
     seed_replies(staff, categories, at)  # standard replies (标准通稿): published, pending, used in answers
     seed_deputies(staff, at, rng, pushed)  # deputies' lists: published versions, a draft, remarks (人大代表)
     seed_public(staff, at)  # last month's ranking published, closed orders public through Open311
+    seed_attachments(at, Random(seed))  # nosec B311  # demo site photos (附件), its own stream, no secret
     return staff.printed
 
 

@@ -1,10 +1,10 @@
 """Demo people: plausible Chinese names and mobile numbers, and the district's user accounts.
 
-Passwords come from ``secrets`` on every run, never from code. The accounts printed for the operator
+Passwords come from ``secrets`` on every run (``portal.security.passwords.generate``, so they pass the
+password rules), never from code. The accounts printed for the operator
 (one per role, and the main units' leaders and A/B handlers) each get their own password; every other
 unit's A/B handlers and leader share one more generated password, printed once.
 """
-import secrets
 from dataclasses import dataclass, field
 from random import Random
 
@@ -14,6 +14,7 @@ from ..auth.models import Role, User
 from ..auth.operations import create_user
 from ..clock import now
 from ..extensions import db
+from ..security import passwords
 from ..units.models import Unit
 from .units import handling_codes
 
@@ -26,9 +27,6 @@ GIVEN = ("建国 秀英 桂兰 志强 海燕 丽娟 伟 芳 娜 敏 静 磊 洋 
          "晓峰 冬梅 新民 海波 国强 春生 学军 雪梅 少华 光明 翠兰 建平 瑞峰 婷婷 鹏 浩 颖 琳 斌 燕").split()
 MOBILE_PREFIXES = ("130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 157 158 159 166 "
                    "173 175 176 177 178 180 181 182 183 185 186 187 188 189 191 193 195 198 199").split()
-# Password characters without look-alikes (0/O, 1/l/I).
-_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
 # Units whose accounts are printed, each with a leader and A and B handlers of its own password.
 MAIN_UNITS = ("cgj", "zjj", "scjg", "chengguan", "nanhu")
 
@@ -52,7 +50,8 @@ def mobile(rng: Random) -> str:
 
 
 def new_password(length: int = 12) -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+    """A random password that passes the portal's password rules."""
+    return passwords.generate(length)
 
 
 @dataclass

@@ -52,10 +52,13 @@ def topic_list() -> list[Topic]:
     from .topics_people import TOPICS as people
 
     topics = city + people + business
-    assert len({t.key for t in topics}) == len(topics), "topic keys must be unique"
+    if len({t.key for t in topics}) != len(topics):
+        raise ValueError("topic keys must be unique")
     for t in topics:
-        assert not t.paired or len(t.replies) == len(t.contents), f"{t.key}: one reply per content"
-        assert not isinstance(t.answer, tuple) or len(t.answer) == len(t.contents), f"{t.key}: one answer per content"
+        if t.paired and len(t.replies) != len(t.contents):
+            raise ValueError(f"{t.key}: one reply per content")
+        if isinstance(t.answer, tuple) and len(t.answer) != len(t.contents):
+            raise ValueError(f"{t.key}: one answer per content")
     return topics
 
 

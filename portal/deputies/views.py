@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ..assessment.periods import containing
 from ..auth.models import Role
 from ..clock import now
+from ..exports import operations as exports
 from ..extensions import db
 from ..htmx import is_htmx, redirect, render
 from ..orders.models import Order
@@ -229,7 +230,9 @@ def list_pdf(list_id: int):
     found = _list_or_404(list_id)
     data = render_pdf("deputies/pdf/list.html", l=found, printed_at=now(),
                       rows=[(i, masked_order(i.order)) for i in found.items])
-    return pdf_response(data, f"{found.title}（第{found.version}版）.pdf")
+    name = f"{found.title}（第{found.version}版）.pdf"
+    exports.record(current_user, len(found.items), name, data)
+    return pdf_response(data, name)
 
 
 @bp.app_template_global()

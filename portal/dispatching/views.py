@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..auth.models import Role
 from ..clock import now
+from ..exports import operations as exports
 from ..extensions import db
 from ..htmx import is_htmx, redirect as hx_redirect, render
 from ..orders.models import Category
@@ -169,8 +170,11 @@ def import_list():
 def export_list():
     """The entries in force as .xlsx, in the columns the import reads."""
     require_role(current_user, *READERS)
-    data = write_rows(queries.items("", "active"), queries.unit_names())
-    return send_file(BytesIO(data), as_attachment=True, download_name=f"首接负责主协办清单-{now():%Y%m%d}.xlsx",
+    entries = queries.items("", "active")
+    data = write_rows(entries, queries.unit_names())
+    name = f"首接负责主协办清单-{now():%Y%m%d}.xlsx"
+    exports.record(current_user, len(entries), name, data)
+    return send_file(BytesIO(data), as_attachment=True, download_name=name,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

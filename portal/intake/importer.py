@@ -426,5 +426,5 @@ def _label(record_field: str) -> str:
 def _rollback() -> None:
     try:
         db.session.rollback()
-    except Exception:  # the connection itself may be gone; the transaction is then gone with it
+    except Exception:  # nosec B110  # the connection itself may be gone; the transaction is then gone with it
         pass

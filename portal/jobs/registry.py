@@ -30,6 +30,7 @@ JOB_MODULES = [
     "portal.jobs.builtin",
     "portal.reports.jobs",
     "portal.consultation.jobs",
+    "portal.audit.jobs",
 ]
 
 _REGISTRY: dict[str, "Job"] = {}

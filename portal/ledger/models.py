@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..audit.chain import ChainedEvent
 from ..extensions import db
 from ..orders.models import Order
 from ..units.models import Unit
@@ -97,10 +98,12 @@ class LedgerOrder(db.Model):
     order: Mapped[Order] = relationship()
 
 
-class LedgerEvent(db.Model):
+class LedgerEvent(ChainedEvent, db.Model):
     """Something that happened to an entry: registered, a progress note, cancelled, reopened."""
 
     __tablename__ = "ledger_events"
+    __chain_key__ = "entry_id"
+    __chain_fields__ = ("kind", "at", "actor_id", "note")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), index=True)

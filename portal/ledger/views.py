@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..auth.models import Role
 from ..clock import now
+from ..exports import operations as exports
 from ..extensions import db
 from ..htmx import is_htmx, redirect, render
 from ..orders.models import Order
@@ -54,9 +55,12 @@ def _export(kind: str):
     name = f"{export.TITLE}-{at:%Y%m%d}"
     if kind == "xlsx":
         data = export.workbook(entries, at.date(), summary, at)
+        exports.record(current_user, len(entries), f"{name}.xlsx", data)
         return send_file(BytesIO(data), as_attachment=True, download_name=f"{name}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return pdf_response(export.pdf(entries, at.date(), summary, at, truncated), f"{name}.pdf", inline=False)
+    data = export.pdf(entries, at.date(), summary, at, truncated)
+    exports.record(current_user, len(entries), f"{name}.pdf", data)
+    return pdf_response(data, f"{name}.pdf", inline=False)
 
 
 @bp.route("/export.xlsx")

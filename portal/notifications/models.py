@@ -23,6 +23,7 @@ KINDS = {
     "deputy_list": "代表清单",
     "deputy_remark": "代表意见",
     "consultation": "会商",
+    "audit": "审计校验",
 }
 
 

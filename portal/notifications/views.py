@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..form_values import page_number
 from ..htmx import is_htmx, redirect, render, trigger
 from ..orders.models import Order
 from ..permissions import can_view_order
@@ -21,7 +22,7 @@ def _list_args(source) -> tuple[str, int]:
     show = source.get("show", "all")
     if show not in FILTERS:
         show = "all"
-    return show, max(source.get("page", 1, type=int) or 1, 1)
+    return show, page_number(source.get("page"))
 
 
 def _list_context(show: str, page: int) -> dict:

@@ -282,4 +282,5 @@ EFFECTS = {
     Action.CLOSE: close,
     Action.REASSIGN: reassign,
 }
-assert set(EFFECTS) == set(Action) - {Action.TAKE_IN}, "every action needs its effect"
+if set(EFFECTS) != set(Action) - {Action.TAKE_IN}:
+    raise RuntimeError("every action needs its effect")

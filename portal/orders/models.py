@@ -5,6 +5,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..audit.chain import ChainedEvent
 from ..extensions import db
 from ..units.models import Unit
 
@@ -173,10 +174,12 @@ class ReturnVisit(db.Model):
     by: Mapped[User] = relationship()
 
 
-class OrderEvent(db.Model):
+class OrderEvent(ChainedEvent, db.Model):
     """One step in an order's life: who, when, which action, from which state to which, and a note."""
 
     __tablename__ = "order_events"
+    __chain_key__ = "order_id"
+    __chain_fields__ = ("at", "actor_id", "action", "from_state", "to_state", "note", "data")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)

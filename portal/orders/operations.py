@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..audit.sealing import seal_first_events
 from ..auth.models import Role
 from ..clock import now
 from ..deadlines.queries import policies
@@ -86,10 +87,10 @@ def add_new_many(rows: list[dict], actor, at: datetime, note: str | None = None)
         select(Order.number, Order.id).where(Order.number.in_([row["number"] for row in rows]))).all())
     ids = [by_number[row["number"]] for row in rows]
     actor_id = actor.id if actor else None
-    _insert_rows(OrderEvent.__table__, [
+    _insert_rows(OrderEvent.__table__, seal_first_events(OrderEvent, [
         {"order_id": order_id, "at": at, "actor_id": actor_id, "action": Action.TAKE_IN.value,
          "from_state": None, "to_state": State.RECEIVED.value, "note": note}
-        for order_id in ids])
+        for order_id in ids]))
     links = [{"order_id": order_id, "earlier_id": ids[m.key[1]] if isinstance(m.key, tuple) else m.key,
               "reason": m.reason, "score": m.score, "created_at": at}
              for order_id, found in zip(ids, matches) for m in found]

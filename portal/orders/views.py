@@ -5,8 +5,11 @@ Views read input, call one operation, and render the page or, for htmx, the frag
 from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user, login_required
 
+from ..attachments.forms import uploaded_files
+from ..attachments.operations import reply_with_files
 from ..auth.models import Role
 from ..extensions import db
+from ..form_values import page_number
 from ..htmx import is_htmx, redirect, render
 from ..clock import now
 from ..permissions import caller, order_or_404, require_role
@@ -76,7 +79,7 @@ def inbox():
     tab = request.args.get("tab", "mine")
     if tab not in queries.INBOX_TABS:
         tab = "mine"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args.get("page"))
     duty = Responsibility(current_user.unit_id, now())
     mine = duty.answered_by(current_user)
     orders, has_next = queries.inbox(current_user.unit_id, tab, page, _size(), mine)
@@ -91,7 +94,7 @@ def _office_queue(template: str, endpoint: str, tabs: dict, default: str, fetch,
     tab = request.args.get("tab", default)
     if tab not in tabs:
         tab = default
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args.get("page"))
     orders, has_next = fetch(tab, page, _size())
     return render(template, "orders/_queue_panel.html", orders=orders, has_next=has_next, tab=tab,
                   page=page, tabs=tabs, counts=counts(), endpoint=endpoint)
@@ -178,8 +181,13 @@ def act(order_id: int, action: str):
     except ValueError:
         version = None
     try:
-        order = operations.apply(order.id, action, current_user, version=version,
-                                 **action_params(action, request.form))
+        files = uploaded_files(request.files) if action is Action.REPLY else []
+        if files:  # a reply with its files (portal/attachments), in one transaction
+            order = reply_with_files(order.id, current_user, files, version=version,
+                                     **action_params(action, request.form))
+        else:
+            order = operations.apply(order.id, action, current_user, version=version,
+                                     **action_params(action, request.form))
     except (InvalidInput, TransitionRefused, Conflict) as exc:
         db.session.expire_all()
         order = db.session.get(Order, order_id)

@@ -35,7 +35,7 @@ def vectorizer(texts: list[str]):
     recent = db.session.scalars(select(Order.content).order_by(Order.id.desc()).limit(BACKGROUND)).all()
     sample = list(texts) + list(recent)
     if len(sample) > FIT_LIMIT:  # the weights need a fair sample, not every text: fitting is the slow part
-        sample = random.Random(0).sample(sample, FIT_LIMIT)
+        sample = random.Random(0).sample(sample, FIT_LIMIT)  # nosec B311  # a fixed sample for fitting, not a secret
     return classifier.make_pipeline().named_steps["tfidf"].fit(sample)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..audit.chain import ChainedEvent
 from ..extensions import db
 from ..orders.models import Category, Order
 from ..units.models import Unit
@@ -105,10 +106,12 @@ class StandardReplyVersion(db.Model):
         return text
 
 
-class StandardReplyEvent(db.Model):
+class StandardReplyEvent(ChainedEvent, db.Model):
     """One step in a reply's life: drafted, edited, submitted, sent back, approved, withdrawn, revised."""
 
     __tablename__ = "standard_reply_events"
+    __chain_key__ = "reply_id"
+    __chain_fields__ = ("version_id", "at", "actor_id", "action", "from_state", "to_state", "note")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reply_id: Mapped[int] = mapped_column(ForeignKey("standard_replies.id"), index=True)

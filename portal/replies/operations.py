@@ -116,7 +116,8 @@ def record_use(order: Order, actor: User, at: datetime, version_id, kind: str, s
     """Record that ``order``'s answer went out with a standard reply (called by the order's effect, in its
     transaction: the row exists exactly when the answer was taken). The version must have been published
     (it may have been superseded or withdrawn since it was offered: the use is still of that text)."""
-    assert kind in USE_KINDS
+    if kind not in USE_KINDS:
+        raise ValueError(f"unknown kind of use: {kind!r}")
     try:
         version = db.session.get(StandardReplyVersion, int(version_id))
     except (TypeError, ValueError):

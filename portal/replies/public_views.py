@@ -7,7 +7,7 @@ carry no ``login_required``; it links the page from the public navigation and th
 """
 from flask import abort, current_app, request
 
-from ..form_values import int_or_none
+from ..form_values import int_or_none, page_number
 from ..htmx import render
 from ..public.access import public_blueprint
 from . import queries
@@ -20,7 +20,7 @@ bp = public_blueprint("public_replies", __name__, url_prefix="/public/replies",
 def index():
     q = " ".join((request.args.get("q") or "").split())[:50]
     category_id = int_or_none(request.args.get("category"))
-    page = max(int_or_none(request.args.get("page")) or 1, 1)
+    page = page_number(request.args.get("page"))
     rows, has_next = queries.public_search(q, category_id, page, current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in {"q": q, "category": category_id or ""}.items() if v}
     return render("replies/public_index.html", "replies/_public_list.html", rows=rows, has_next=has_next, q=q,

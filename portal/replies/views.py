@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..auth.models import Role
 from ..extensions import db
-from ..form_values import int_or_none
+from ..form_values import int_or_none, page_number
 from ..htmx import is_htmx, redirect, render
 from ..orders.models import Order
 from ..orders.states import Action as OrderAction, allowed as order_actions
@@ -41,7 +41,7 @@ def index():
     tab = tab if tab in queries.TABS else "published"
     q = (request.args.get("q") or "").strip()[:50]
     category_id = int_or_none(request.args.get("category"))
-    page = max(int_or_none(request.args.get("page")) or 1, 1)
+    page = page_number(request.args.get("page"))
     rows, has_next = queries.library(tab, q, category_id, page, current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in {"tab": tab, "q": q, "category": category_id or ""}.items() if v}
     return render("replies/index.html", "replies/_list.html", rows=rows, has_next=has_next, tab=tab,

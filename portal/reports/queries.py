@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 
 from ..assessment.periods import Period, containing
 from ..assessment.rates import ASSESSED_KINDS, compute
+from ..deputies.masking import mask_text
 from ..extensions import db
 from ..orders.models import Category, Order, OrderEvent, OrderLink, ReturnVisit
 from ..orders.states import STATE_LABELS, State
@@ -74,8 +75,11 @@ def category_table(period, as_of) -> dict:
 
 
 def _order_row(o, unit_names, category_names, extra) -> list:
+    """One order in a report's list. Reports go to leaders and units that need no caller's details: the
+    content and any text in ``extra`` have the caller's name, phone numbers and the address masked."""
+    extra = mask_text(extra, o) if isinstance(extra, str) else extra
     return [o.number, o.received_at.strftime("%Y-%m-%d"), unit_names.get(o.lead_unit_id, "热线办"),
-            category_names.get(o.category_id, "未分类"), (o.content or "")[:60], extra]
+            category_names.get(o.category_id, "未分类"), mask_text(o.content, o)[:60], extra]
 
 
 def _names():

@@ -15,6 +15,7 @@ from ..assessment.periods import KINDS, containing
 from ..assessment.rates import ASSESSED_KINDS, compute
 from ..auth.models import Role
 from ..clock import now
+from ..exports import operations as exports
 from ..extensions import db
 from ..htmx import render
 from ..pdf import pdf_response
@@ -65,10 +66,16 @@ def _report(report_id: int) -> Report:
     return report
 
 
+def _rows(report: Report) -> int:
+    """The rows of a report's tables (units ranked, orders listed), for its export record."""
+    return sum(len(table["rows"]) for table in (report.figures or {}).get("tables", []))
+
+
 @bp.route("/<int:report_id>.pdf")
 @login_required
 def pdf(report_id: int):
     report = _report(report_id)
+    exports.record(current_user, _rows(report), f"{report.filename_stem}.pdf", report.pdf)
     return pdf_response(report.pdf, f"{report.filename_stem}.pdf")
 
 
@@ -76,6 +83,7 @@ def pdf(report_id: int):
 @login_required
 def xlsx(report_id: int):
     report = _report(report_id)
+    exports.record(current_user, _rows(report), f"{report.filename_stem}.xlsx", report.xlsx)
     return send_file(BytesIO(report.xlsx), as_attachment=True, download_name=f"{report.filename_stem}.xlsx",
                      mimetype=XLSX)
 

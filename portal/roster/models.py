@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..audit.chain import ChainedEvent
 from ..auth.models import User
 from ..extensions import db
 from ..units.models import Unit
@@ -68,3 +69,32 @@ class Handover(db.Model):
 
     from_user: Mapped[User] = relationship(foreign_keys=[from_user_id])
     to_user: Mapped[User] = relationship(foreign_keys=[to_user_id])
+
+
+ROSTER_ACTIONS = {"assign": "调整AB角", "absence": "登记外出", "absence_cancel": "取消外出", "handover": "工单移交",
+                  "leave": "人员离岗"}
+
+
+class RosterEvent(ChainedEvent, db.Model):
+    """One change of a unit's roster (an A/B assignment, an absence, a handover, someone leaving), in the
+    unit's own chain of the audit record."""
+
+    __tablename__ = "roster_events"
+    __chain_key__ = "unit_id"
+    __chain_fields__ = ("at", "actor_id", "action", "user_id", "note", "data")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # whom the change is about
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def label(self) -> str:
+        return ROSTER_ACTIONS.get(self.action, self.action)

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..notifications.operations import notify
 from ..orders.operations import reassign_handler
 from ..units.models import Unit
-from .models import ABSENCE_KINDS, SLOTS, Absence, Handover, RosterAssignment
+from .models import ABSENCE_KINDS, SLOTS, Absence, Handover, RosterAssignment, RosterEvent
 from .queries import absences_overlapping, holders, open_orders_of
 
 
@@ -43,6 +43,8 @@ def set_holder(unit: Unit, slot: str, user: User, actor: User, at: datetime | No
         return None
     _end_assignment(unit.id, slot, at)
     db.session.add(RosterAssignment(unit_id=unit.id, slot=slot, user_id=user.id, start_at=at, set_by_id=actor.id))
+    _record(unit.id, "assign", user, actor, at, f"{SLOTS[slot]}：{user.name}" + (f"（原{previous.name}）" if previous else ""),
+            {"slot": slot, "previous_id": previous.id if previous else None})
     handover = None
     if previous is not None and (other is None or other.id != previous.id):
         handover = _hand_over(previous, user, unit.id, actor, at, f"{SLOTS[slot]}由{previous.name}调整为{user.name}")
@@ -76,6 +78,12 @@ def record_absence(user: User, kind: str, start: datetime, end: datetime, actor:
     absence = Absence(user_id=user.id, kind=kind, start_at=start, end_at=end, stand_in_id=stand_in.id if stand_in else None,
                       note=(note or "").strip() or None, recorded_by_id=actor.id, recorded_at=now())
     db.session.add(absence)
+    if user.unit_id is not None:
+        db.session.flush()
+        _record(user.unit_id, "absence", user, actor, absence.recorded_at,
+                f"{ABSENCE_KINDS[kind]} {start:%Y-%m-%d %H:%M} 至 {end:%Y-%m-%d %H:%M}"
+                + (f"，临时代办：{stand_in.name}" if stand_in else ""),
+                {"absence_id": absence.id, "stand_in_id": stand_in.id if stand_in else None})
     db.session.commit()
     return absence
 
@@ -90,6 +98,9 @@ def cancel_absence(absence: Absence, actor: User) -> None:
         absence.cancelled_at = at
     else:
         absence.end_at = min(absence.end_at, at)
+    if user.unit_id is not None:
+        _record(user.unit_id, "absence_cancel", user, actor, at,
+                "取消外出登记" if absence.cancelled_at else f"提前返岗（{at:%Y-%m-%d %H:%M}）", {"absence_id": absence.id})
     db.session.commit()
 
 
@@ -128,6 +139,7 @@ def _leave_unit(user: User, actor: User, successor: User | None, at: datetime, r
     for slot, holder in roles.items():
         if holder is not None and holder.id == user.id:
             _end_assignment(user.unit_id, slot, at)
+    _record(user.unit_id, "leave", user, actor, at, reason)
     if not orders:
         return None
     return _hand_over(user, successor, user.unit_id, actor, at, reason, orders)
@@ -143,6 +155,8 @@ def _hand_over(from_user: User, to_user: User, unit_id: int, actor: User, at: da
     handover = Handover(unit_id=unit_id, from_user_id=from_user.id, to_user_id=to_user.id, reason=reason,
                         order_ids=[o.id for o in orders], at=at, by_id=actor.id if actor else None)
     db.session.add(handover)
+    _record(unit_id, "handover", from_user, actor, at, f"{reason}：{len(orders)}件工单移交{to_user.name}",
+            {"to_user_id": to_user.id, "order_ids": [o.id for o in orders]})
     notify(to_user.id, "handover", f"{from_user.name}移交给您{len(orders)}件工单（{reason}）", at=at)
     return handover
 
@@ -151,3 +165,10 @@ def _end_assignment(unit_id: int, slot: str, at: datetime) -> None:
     for row in db.session.scalars(db.select(RosterAssignment).where(
             RosterAssignment.unit_id == unit_id, RosterAssignment.slot == slot, RosterAssignment.end_at.is_(None))):
         row.end_at = at
+
+
+def _record(unit_id: int, action: str, user: User, actor: User | None, at: datetime, note: str,
+            data: dict | None = None) -> None:
+    """The roster change in the unit's chain of the audit record (in the caller's transaction)."""
+    db.session.add(RosterEvent(unit_id=unit_id, at=at, actor_id=actor.id if actor else None, action=action,
+                               user_id=user.id, note=note, data=data))

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..orders.models import Order
 from ..orders.states import UNIT_STATES, State
 from ..units.models import Unit, UnitKind
-from .models import Absence, Handover, RosterAssignment
+from .models import Absence, Handover, RosterAssignment, RosterEvent
 
 ROSTER_KINDS = [UnitKind.DEPARTMENT, UnitKind.STREET, UnitKind.SOE, UnitKind.COMMITTEE]
 # States in which an order's handler answers for it (the unit holds it, or the office is reviewing its
@@ -43,6 +43,12 @@ def history(unit_id: int) -> list[RosterAssignment]:
         select(RosterAssignment).where(RosterAssignment.unit_id == unit_id)
         .order_by(RosterAssignment.start_at.desc(), RosterAssignment.id.desc())
     ).all()
+
+
+def events(unit_id: int, limit: int = 30) -> list[RosterEvent]:
+    """The unit's latest roster changes, from its chain of the audit record."""
+    return db.session.scalars(select(RosterEvent).where(RosterEvent.unit_id == unit_id)
+                              .order_by(RosterEvent.seq.desc()).limit(limit)).all()
 
 
 def absence_at(user_id: int, at: datetime) -> Absence | None:

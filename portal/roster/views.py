@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..auth.models import Role, User
 from ..clock import now
-from ..form_values import datetime_or_none
+from ..form_values import datetime_or_none, int_or_none
 from ..extensions import db
 from ..htmx import render
 from ..permissions import require_role
@@ -43,7 +43,7 @@ def _unit_or_404(unit_id: int) -> Unit:
 
 def _context(unit: Unit, **extra) -> dict:
     at = now()
-    return dict(unit=unit, holders=queries.holders(unit.id), history=queries.history(unit.id),
+    return dict(unit=unit, holders=queries.holders(unit.id), history=queries.history(unit.id), events=queries.events(unit.id),
                 absences=queries.unit_absences(unit.id, at), handovers=queries.handovers(unit.id),
                 people=queries.unit_people(unit.id), load=queries.unit_load(unit.id, at),
                 manage=can_manage(current_user, unit.id), slots=SLOTS, absence_kinds=ABSENCE_KINDS,
@@ -59,7 +59,7 @@ def unit(unit_id: int):
 
 
 def _user_of(unit: Unit, field: str) -> User | None:
-    user = db.session.get(User, request.form.get(field, type=int) or 0)
+    user = db.session.get(User, int_or_none(request.form.get(field)) or 0)
     return user if user is not None and user.unit_id == unit.id else None
 
 
@@ -124,7 +124,7 @@ def leave(unit_id: int):
         abort(403)
     user = _user_of(unit, "user_id")
     successor = _user_of(unit, "successor_id")
-    target = db.session.get(Unit, request.form.get("to_unit_id", type=int) or 0)
+    target = db.session.get(Unit, int_or_none(request.form.get("to_unit_id")) or 0)
     if user is None:
         return _refused(unit, RosterRefused("请选择离岗人员。"))
     if user.id == current_user.id:

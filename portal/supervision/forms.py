@@ -1,16 +1,17 @@
 """Reading supervision forms: ids, dates and flags from submitted data (the operations validate the rest)."""
 from datetime import date, datetime
 
+from ..form_values import int_or_none
 from .operations import InvalidInput
 
 
 def ids(values) -> list[int]:
     result = []
     for value in values:
-        try:
-            result.append(int(value))
-        except (TypeError, ValueError):
-            raise InvalidInput("所选工单编号有误。") from None
+        number = int_or_none(value)  # None too for a number beyond any id
+        if number is None:
+            raise InvalidInput("所选工单编号有误。")
+        result.append(number)
     return result
 
 
@@ -45,7 +46,3 @@ def escalate_params(form) -> dict:
             "level": form.get("level") or None, "lead_leader_id": optional_int(form.get("lead_leader_id")),
             "issue_notice": form.get("issue_notice") == "1"}
 
-
-def uploaded_files(files) -> list[tuple[str, bytes]]:
-    """(name, bytes) of each uploaded file; the request's MAX_CONTENT_LENGTH bounds the total."""
-    return [(f.filename or "", f.read()) for f in files.getlist("files") if f and (f.filename or "")]

@@ -1,4 +1,5 @@
-"""Supervision (督办): records on orders, their notices (督办通知单), the units' answers and attachments.
+"""Supervision (督办): records on orders, their notices (督办通知单) and the units' answers (whose files are
+attachments, portal/attachments).
 
 One ``Supervision`` presses one unit (the addressee) on one or several of its orders. Opening a
 supervision on orders of several units makes one record per unit, so each unit has its own notice,
@@ -14,6 +15,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..audit.chain import ChainedEvent
 from ..extensions import db
 from ..orders.models import Order
 from ..units.models import Unit
@@ -148,30 +150,21 @@ class SupervisionAnswer(db.Model):
     supervision: Mapped[Supervision] = relationship(back_populates="answers")
     by: Mapped[User] = relationship(foreign_keys=[by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
-    attachments: Mapped[list["SupervisionAttachment"]] = relationship(back_populates="answer",
-                                                                      order_by="SupervisionAttachment.id")
+
+    @property
+    def attachments(self) -> list:
+        """The answer's files (portal/attachments)."""
+        from ..attachments.queries import of_owner
+
+        return of_owner("supervision_answer", self.id) if self.id else []
 
 
-class SupervisionAttachment(db.Model):
-    """A file with an answer, stored under the instance folder by a generated name."""
-
-    __tablename__ = "supervision_attachments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("supervision_answers.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))  # the name as uploaded, shown and offered on download
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)  # relative to the storage folder
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-
-    answer: Mapped[SupervisionAnswer] = relationship(back_populates="attachments")
-
-
-class SupervisionEvent(db.Model):
+class SupervisionEvent(ChainedEvent, db.Model):
     """One step in a supervision's own life: opened, notice issued, answered, accepted, sent back, escalated."""
 
     __tablename__ = "supervision_events"
+    __chain_key__ = "supervision_id"
+    __chain_fields__ = ("at", "actor_id", "action", "from_state", "to_state", "note")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supervision_id: Mapped[int] = mapped_column(ForeignKey("supervisions.id"), index=True)

@@ -5,38 +5,25 @@ supervision's own event, an event on each of its orders' timelines and the notif
 A refusal raises ``Refused`` (or ``InvalidInput``) with a Chinese message and changes nothing.
 """
 import hashlib
-import uuid
 from collections import defaultdict
 from datetime import date, datetime
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
 from ..auth.models import Role, User
 from ..clock import now
+from ..deputies.masking import mask_text
 from ..extensions import db
 from ..notifications.operations import notify
 from ..numbering import allocate_number, format_number, number_pattern
 from ..orders.models import Order, OrderEvent
 from ..pdf import render_pdf
-from .models import (Supervision, SupervisionAnswer, SupervisionAttachment, SupervisionEvent, SupervisionNotice,
-                     SupervisionOrder)
+from .models import Supervision, SupervisionAnswer, SupervisionEvent, SupervisionNotice, SupervisionOrder
 from .states import (ACTIVE_STATES, LEVELS, REASONS, STEPS, Action, Refused, State, TRANSITIONS, check,
                      next_step)
 
 SERIES = "supervision"
 MAX_ORDERS = 50
-# File types an answer may carry: extension -> (content type, the bytes such a file starts with)
-ALLOWED_FILES = {
-    "pdf": ("application/pdf", (b"%PDF",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-}
-MAX_FILES = 5
 
 
 class InvalidInput(Refused):
@@ -188,7 +175,7 @@ def render_notice(supervision: Supervision, notice: SupervisionNotice, issuer: U
     rows = []
     for order in supervision.orders:
         mark = status(order, at)
-        rows.append({"number": order.number, "content": _shorten(order.content, 60),
+        rows.append({"number": order.number, "content": _shorten(mask_text(order.content, order), 60),
                      "received": order.received_at, "state": order.state,
                      "deadline": STATUS_LABELS.get(mark, "") if mark else "",
                      "overdue": mark == "overdue"})
@@ -204,7 +191,11 @@ def _shorten(text: str, limit: int) -> str:
 # --- answers and decisions ---------------------------------------------------------------------------
 
 def answer(actor: User, supervision_id: int, text: str, files=(), at: datetime | None = None) -> SupervisionAnswer:
-    """The unit's answer (办理情况反馈) with attachments: ``files`` are (filename, bytes) pairs."""
+    """The unit's answer (办理情况反馈) with attachments: ``files`` are (filename, bytes) pairs, checked and
+    stored by portal/attachments (counted against the supervision's first order)."""
+    from ..attachments import operations as attachments
+    from ..attachments.errors import Refused as AttachmentRefused
+
     supervision = _load(supervision_id)
     check(supervision, Action.ANSWER, actor)
     text = (text or "").strip()
@@ -212,21 +203,17 @@ def answer(actor: User, supervision_id: int, text: str, files=(), at: datetime |
         raise InvalidInput("请填写办理情况（至少10个字）。")
     if len(text) > 4000:
         raise InvalidInput("办理情况过长（最多4000字）。")
-    checked = _check_files(files)
+    order_id = supervision.links[0].order_id
+    try:
+        checked = attachments.check_files(files, order_id)
+    except AttachmentRefused as exc:
+        raise InvalidInput(str(exc)) from None
     at = at or now()
     record = SupervisionAnswer(supervision=supervision, text=text, by_id=actor.id, at=at)
-    written = []
-    try:
-        for filename, data, ext in checked:
-            stored = f"{at:%Y}/{uuid.uuid4().hex}.{ext}"
-            path = storage_root() / stored
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            written.append(path)
-            record.attachments.append(SupervisionAttachment(
-                filename=filename, stored_name=stored, content_type=ALLOWED_FILES[ext][0], size=len(data),
-                sha256=hashlib.sha256(data).hexdigest()))
+    with attachments.storing() as created:
         db.session.add(record)
+        db.session.flush()
+        attachments.store(actor, order_id, "supervision_answer", record.id, checked, at, created)
         before = supervision.state
         _move(supervision, Action.ANSWER, at)
         _event(supervision, actor, Action.ANSWER, before, supervision.state, at,
@@ -236,39 +223,7 @@ def answer(actor: User, supervision_id: int, text: str, files=(), at: datetime |
                f"{supervision.unit.name}已反馈{supervision.step_label}办理情况，请审核。",
                order_id=supervision.links[0].order_id, at=at)
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
     return record
-
-
-def _check_files(files) -> list[tuple[str, bytes, str]]:
-    files = [(name, data) for name, data in files if name or data]
-    if len(files) > MAX_FILES:
-        raise InvalidInput(f"附件最多{MAX_FILES}个。")
-    limit = current_app.config["SUPERVISION_ATTACHMENT_MAX_BYTES"]
-    result = []
-    for name, data in files:
-        name = Path((name or "").replace("\\", "/")).name.strip()[:200] or "附件"
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if ext not in ALLOWED_FILES:
-            raise InvalidInput(f"附件“{name}”的类型不允许：只能上传 PDF、JPG、PNG、DOCX、XLSX 文件。")
-        if not data:
-            raise InvalidInput(f"附件“{name}”是空文件。")
-        if len(data) > limit:
-            raise InvalidInput(f"附件“{name}”超过{limit // (1024 * 1024)}MB。")
-        if not data.startswith(ALLOWED_FILES[ext][1]):
-            raise InvalidInput(f"附件“{name}”的内容与扩展名不符。")
-        result.append((name, data, ext))
-    return result
-
-
-def storage_root() -> Path:
-    """Where answer attachments live: ``SUPERVISION_FILES_DIR`` or ``<instance>/supervision-files``."""
-    configured = current_app.config.get("SUPERVISION_FILES_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "supervision-files"
 
 
 def decide(actor: User, supervision_id: int, accept: bool, note: str | None = None,

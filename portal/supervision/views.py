@@ -1,24 +1,28 @@
 """Supervision pages: the list, candidate orders, opening, one supervision and its actions, downloads.
 
 Views read input, call one operation, and render the page or, for htmx, the fragment that changed.
-Notices and attachments are served only to the addressee unit, the issuer and leaders (404 otherwise).
+Notices are served only to the addressee unit, the issuer and leaders (404 otherwise); answers' files are
+attachments (portal/attachments), served by its views under the same rule.
 """
 import io
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, request, send_file, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user, login_required
 
+from ..attachments.forms import uploaded_files
 from ..auth.models import Role
 from ..clock import now
+from ..exports import operations as exports
 from ..extensions import db
+from ..form_values import page_number
 from ..htmx import is_htmx, redirect, render
 from ..orders.models import Order
 from ..pdf import pdf_response
 from ..permissions import require_role
 from ..units.queries import units_by_kind
 from . import forms, operations, queries
-from .models import Supervision, SupervisionAttachment, SupervisionNotice
+from .models import Supervision, SupervisionNotice
 from .states import ACTION_LABELS, LEVELS, REASONS, STATE_LABELS, STEPS, Action, Refused, allowed
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -41,7 +45,7 @@ def index():
     step = request.args.get("step", "") if request.args.get("step") in STEPS else ""
     level = request.args.get("level", "") if request.args.get("level") in LEVELS else ""
     unit_id = forms.optional_int(request.args.get("unit"))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args.get("page"))
     rows, has_next = queries.listing(current_user, tab, step, level, unit_id, page, _size())
     args = {k: v for k, v in {"tab": tab, "step": step, "level": level, "unit": unit_id or ""}.items() if v}
     return render("supervision/index.html", "supervision/_list.html", rows=rows, has_next=has_next, tab=tab,
@@ -59,7 +63,7 @@ def candidates():
     kind = kind if kind in queries.CANDIDATE_KINDS else "overdue"
     unit_id = forms.optional_int(request.args.get("unit"))
     q = (request.args.get("q") or "").strip()[:40]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args.get("page"))
     orders, has_next = queries.candidates(kind, unit_id, q, page, _size())
     args = {k: v for k, v in {"kind": kind, "unit": unit_id or "", "q": q}.items() if v}
     return render("supervision/candidates.html", "supervision/_candidates.html", orders=orders, has_next=has_next,
@@ -133,7 +137,7 @@ def act(supervision_id: int, action: str):
     try:
         if action is Action.ANSWER:
             operations.answer(current_user, supervision.id, request.form.get("text", ""),
-                              forms.uploaded_files(request.files))
+                              uploaded_files(request.files))
         elif action in (Action.ACCEPT, Action.SEND_BACK):
             operations.decide(current_user, supervision.id, action is Action.ACCEPT, request.form.get("note"))
         elif action is Action.ESCALATE:
@@ -161,6 +165,7 @@ def notice(notice_id: int):
     found = db.session.get(SupervisionNotice, notice_id)
     if found is None or not queries.can_download(current_user, found.supervision, found.issued_by_id):
         abort(404)
+    exports.record(current_user, len(found.supervision.orders), f"{found.number}.pdf", found.pdf)
     return pdf_response(found.pdf, f"{found.number}.pdf")
 
 
@@ -184,19 +189,9 @@ def print_notices():
         writer.append(io.BytesIO(n.pdf))
     out = io.BytesIO()
     writer.write(out)
-    return pdf_response(out.getvalue(), f"督办通知单（{len(notices)}份）.pdf")
-
-
-@bp.route("/attachments/<int:attachment_id>")
-@login_required
-def attachment(attachment_id: int):
-    found = db.session.get(SupervisionAttachment, attachment_id)
-    if found is None or not queries.can_download(current_user, found.answer.supervision):
-        abort(404)
-    path = operations.storage_root() / found.stored_name
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.filename)
+    name = f"督办通知单（{len(notices)}份）.pdf"
+    exports.record(current_user, sum(len(n.supervision.orders) for n in notices), name, out.getvalue())
+    return pdf_response(out.getvalue(), name)
 
 
 @bp.app_template_global()

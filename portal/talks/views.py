@@ -10,6 +10,7 @@ from ..assessment.rates import ASSESSED_KINDS, MEASURES
 from ..auth.models import Role
 from ..form_values import datetime_or_none
 from ..clock import now
+from ..exports import operations as exports
 from ..extensions import db
 from ..htmx import render
 from ..pdf import pdf_response
@@ -105,7 +106,9 @@ def notice(case_id: int):
     case = db.session.get(TalkCase, case_id)
     if case is None or not can_download(current_user, case):
         abort(404)
-    return pdf_response(case.notice_pdf, f"约谈通知书-{case.unit.name}-{case.notice_number}.pdf")
+    name = f"约谈通知书-{case.unit.name}-{case.notice_number}.pdf"
+    exports.record(current_user, 1, name, case.notice_pdf)  # one unit's notice
+    return pdf_response(case.notice_pdf, name)
 
 
 @bp.route("/notices")

@@ -1,14 +1,14 @@
 """The unit tree and the people in each unit; the admin adds units and users here."""
-import secrets
-
 from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 
 from ..auth.models import ROLE_LABELS, Role, User
 from ..auth.operations import create_user, reset_password, set_user_active
 from ..extensions import db
+from ..form_values import int_or_none
 from ..htmx import render
 from ..permissions import require_role
+from ..security import passwords
 from ..roster.operations import RosterRefused, deactivate_user
 from ..roster.queries import incomplete_units
 from .models import UNIT_KIND_LABELS, Unit, UnitKind
@@ -42,7 +42,7 @@ def create_unit():
     require_role(current_user, Role.ADMIN)
     try:
         unit = add_unit(request.form.get("name", ""), request.form.get("kind", ""),
-                        request.form.get("parent_id", type=int))
+                        int_or_none(request.form.get("parent_id")))
     except UnitRefused as exc:
         return render("units/index.html", status=422, unit_error=str(exc), **_page())
     return render("units/index.html", unit_done=f"已添加单位：{unit.name}", **_page())
@@ -53,14 +53,14 @@ def create_unit():
 def create_user_view():
     require_role(current_user, Role.ADMIN)
     form = request.form
-    unit = db.session.get(Unit, form.get("unit_id", type=int) or 0)
-    password = secrets.token_urlsafe(9)
+    unit = db.session.get(Unit, int_or_none(form.get("unit_id")) or 0)
+    password = passwords.generate()
     try:
         user = create_user(form.get("username", ""), form.get("name", ""), form.get("role", ""), password,
-                           unit=unit, phone=form.get("phone") or None)
+                           unit=unit, phone=form.get("phone") or None, must_change_password=True)
     except ValueError as exc:
         return render("units/index.html", status=422, user_error=_chinese(str(exc)), **_page())
-    return render("units/index.html", user_done=f"已添加用户 {user.username}，初始密码：{password}（仅显示一次）",
+    return render("units/index.html", user_done=f"已添加用户 {user.username}，初始密码：{password}（仅显示一次，首次登录后须修改）",
                   **_page())
 
 
@@ -70,7 +70,7 @@ def user_op(user_id: int, op: str):
     require_role(current_user, Role.ADMIN)
     user = db.session.get(User, user_id) or abort(404)
     if op == "reset":
-        message = f"{user.name}的新密码：{reset_password(user)}（仅显示一次）"
+        message = f"{user.name}的临时密码：{reset_password(user)}（仅显示一次；该用户已被登出，登录后须先修改密码）"
     elif op == "activate":
         set_user_active(user, True)
         message = f"已启用：{user.name}"
