@@ -136,3 +136,27 @@ def test_mask_address_keeps_the_street():
     assert mask_address("城关街道建设路12号3单元") == "城关街道建设路…"
     assert mask_address("城关街道东关社区幸福小区5栋201") == "城关街道东关社区幸福小区…"
     assert mask_address("幸福小区东门") == "幸福小区…"
+
+
+def test_only_the_latest_visit_counts_after_reprocessing(make_order, district):
+    order = _order(make_order, 1, "approved")
+    order_ops.apply(order.id, "visit", district.dispatcher, satisfaction="unsatisfied", resolution="unresolved",
+                    reason="问题仍未解决")
+    order_ops.apply(order.id, "reopen", district.dispatcher, reason="请重新核查并彻底解决。")
+    handler = district.handler
+    order_ops.apply(order.id, "sign_for", handler)
+    order_ops.apply(order.id, "reply", handler, reply="已再次到场处置，问题已彻底解决，并回复市民。")
+    order_ops.apply(order.id, "approve_reply", district.dispatcher)
+    order_ops.apply(order.id, "visit", district.dispatcher, satisfaction="satisfied", resolution="resolved")
+    assert _reasons(order)[0] == []  # solved the second time
+
+
+def test_one_orders_reasons_are_those_of_the_whole_month(make_order):
+    """add_item asks the rules about one order only; the answer must be the month's answer for it."""
+    same = [_order(make_order, n, address="城关街道建设路12号3单元") for n in (1, 2, 3)]
+    other = _order(make_order, 4)
+    month = {c.order.id: c.reasons for c in propose(NOV)}
+    for order in same + [other]:
+        alone = [c.reasons for c in propose(NOV, only=order.id)]
+        assert alone == ([month[order.id]] if order.id in month else [])
+    assert month[same[2].id][0][0] == "hotspot"

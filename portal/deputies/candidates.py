@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select, true
+from sqlalchemy.orm import aliased, selectinload
 
 from ..assessment.periods import Period
 from ..clock import now
 from ..deadlines.queries import work_calendar
 from ..extensions import db
-from ..orders.models import Order, OrderLink
+from ..orders.models import Order, OrderLink, ReturnVisit
 from ..orders.states import UNIT_STATES
 
 
@@ -34,23 +34,26 @@ class Candidate:
         return [text for _, text in self.reasons]
 
 
-def propose(period: Period, at: datetime | None = None) -> list[Candidate]:
-    """Candidates for the month ``period``, most reasons first, then oldest first."""
+def propose(period: Period, at: datetime | None = None, only: int | None = None) -> list[Candidate]:
+    """Candidates for the month ``period``, most reasons first, then oldest first; with ``only``, the
+    reasons of that one order (every rule asked about it alone)."""
     at = at or now()
+    scope = (Order.id == only) if only is not None else true()
     config = current_app.config
     found: dict[int, list[tuple[str, str]]] = {}
 
     def add(order_id: int, kind: str, text: str) -> None:
-        found.setdefault(order_id, []).append((kind, text))
+        if only is None or order_id == only:  # a hotspot names its latest order, maybe not this one
+            found.setdefault(order_id, []).append((kind, text))
 
-    for order_id, count in _hotspots(period, int(config["DEPUTY_HOTSPOT_MIN_ORDERS"])):
+    for order_id, count in _hotspots(period, int(config["DEPUTY_HOTSPOT_MIN_ORDERS"]), only):
         add(order_id, "hotspot", f"本月同一地址同类诉求{count}件")
-    for order_id, earlier in _repeats(period):
+    for order_id, earlier in _repeats(period, scope):
         add(order_id, "repeat", f"重复投诉（与此前{earlier}件工单相关）")
-    for order in _reprocessed(period):
-        add(order.id, "reprocess", f"重办{order.reprocess_count}次仍未解决")
+    for order_id, count in _reprocessed(period, scope):
+        add(order_id, "reprocess", f"重办{count}次仍未解决")
     cal = work_calendar()
-    for order in _overdue(period, at):
+    for order in _overdue(period, at, scope):
         late = cal.workdays_between(order.reply_due_at.date(), at.date())
         if cal.add_workdays(order.reply_due_at, int(config["DEPUTY_OVERDUE_WORKDAYS"])) <= at:
             add(order.id, "overdue", f"超过答复期限{late}个工作日仍未答复")
@@ -67,33 +70,41 @@ def _in_month(period: Period):
     return (Order.received_at >= period.start) & (Order.received_at < period.end)
 
 
-def _hotspots(period: Period, minimum: int):
-    rows = db.session.execute(
-        select(func.max(Order.id), func.count(Order.id))
-        .where(_in_month(period), Order.address_key.is_not(None), Order.address_key != "")
-        .group_by(Order.address_key, Order.category_id).having(func.count(Order.id) >= minimum)).all()
+def _hotspots(period: Period, minimum: int, only: int | None = None):
+    query = (select(func.max(Order.id), func.count(Order.id))
+             .where(_in_month(period), Order.address_key.is_not(None), Order.address_key != ""))
+    if only is not None:  # the one order's building and category only
+        mine = select(Order.address_key, Order.category_id).where(Order.id == only).subquery()
+        query = query.where(Order.address_key == mine.c.address_key,
+                            Order.category_id.is_not_distinct_from(mine.c.category_id))
+    rows = db.session.execute(query.group_by(Order.address_key, Order.category_id)
+                              .having(func.count(Order.id) >= minimum)).all()
     return [(order_id, count) for order_id, count in rows]
 
 
-def _repeats(period: Period):
+def _repeats(period: Period, scope):
     rows = db.session.execute(
         select(Order.id, func.count(OrderLink.id)).join(OrderLink, OrderLink.order_id == Order.id, isouter=True)
-        .where(_in_month(period), Order.is_repeat.is_(True)).group_by(Order.id)).all()
+        .where(_in_month(period), Order.is_repeat.is_(True), scope).group_by(Order.id)).all()
     return [(order_id, count) for order_id, count in rows]
 
 
-def _reprocessed(period: Period) -> list[Order]:
-    """Reopened orders received by the month's end whose latest return visit was unsatisfied or unresolved
-    (while an order is being handled again, its latest visit is the one that reopened it)."""
-    orders = db.session.scalars(
-        select(Order).where(Order.reprocess_count >= 1, Order.received_at < period.end)
-        .options(selectinload(Order.visits))).all()
-    return [o for o in orders if o.last_visit is not None
-            and (o.last_visit.satisfaction == "unsatisfied" or o.last_visit.resolution == "unresolved")]
+def _reprocessed(period: Period, scope) -> list[tuple[int, int]]:
+    """(id, times reprocessed) of reopened orders received by the month's end whose latest return visit
+    was unsatisfied or unresolved (while an order is being handled again, its latest visit is the one that
+    reopened it). In SQL: the latest visit by a correlated subquery, no orders loaded."""
+    later = aliased(ReturnVisit)
+    latest = (select(later.id).where(later.order_id == Order.id).correlate(Order)
+              .order_by(later.id.desc()).limit(1).scalar_subquery())
+    unsolved = select(ReturnVisit.id).where(
+        ReturnVisit.id == latest,
+        or_(ReturnVisit.satisfaction == "unsatisfied", ReturnVisit.resolution == "unresolved")).exists()
+    return db.session.execute(select(Order.id, Order.reprocess_count).where(
+        Order.reprocess_count >= 1, Order.received_at < period.end, scope, unsolved)).all()
 
 
-def _overdue(period: Period, at: datetime) -> list[Order]:
+def _overdue(period: Period, at: datetime, scope) -> list[Order]:
     """Orders still with their unit past the reply deadline (the working-day margin is checked by the caller)."""
     return db.session.scalars(
         select(Order).where(Order.state.in_([s.value for s in UNIT_STATES]), Order.reply_due_at.is_not(None),
-                            Order.reply_due_at < at, Order.received_at < period.end)).all()
+                            Order.reply_due_at < at, Order.received_at < period.end, scope)).all()

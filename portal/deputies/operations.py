@@ -59,7 +59,7 @@ def add_item(actor: User, list_id: int, order_id: int, at: datetime | None = Non
         raise Refused(f"工单 {order.number} 已在清单中。")
     if len(found.items) >= MAX_ITEMS:
         raise Refused(f"一份清单最多{MAX_ITEMS}件事项。")
-    reasons = next((c.texts for c in propose(parse(found.month), at) if c.order.id == order.id), None)
+    reasons = next((c.texts for c in propose(parse(found.month), at, only=order.id)), None)
     item = DeputyListItem(order_id=order.id, reasons=reasons or [CHOSEN_REASON],
                           position=max((i.position for i in found.items), default=0) + 1)
     found.items.append(item)
