@@ -65,6 +65,9 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+from portal.search.index import include_in_comparison  # noqa: E402
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -98,6 +101,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_name=include_in_comparison,  # not the search index (portal/search/index.py)
             **conf_args
         )
 

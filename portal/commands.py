@@ -48,3 +48,4 @@ def register(app: Flask) -> None:
     from .dispatching.commands import register as register_dispatch; register_dispatch(app)  # noqa: E702  train-dispatch, suggest, eval-dispatch
     from .jobs.commands import register as register_jobs; register_jobs(app)  # noqa: E702  jobs run, list, run-once
     from .attachments.commands import register as register_attachments; register_attachments(app)  # noqa: E702  attachments check, adopt
+    from .backup.commands import register as register_backup; register_backup(app)  # noqa: E702  backup, restore

@@ -70,6 +70,10 @@ ATTACHMENT_MAX_FILES = 5
 ATTACHMENT_MAX_PIXELS = 40_000_000
 ATTACHMENT_THUMB_SIZE = 320
 
+# Backups (flask --app portal backup / restore): the folder of pg_dump and pg_restore when not the ones on the
+# PATH (e.g. /usr/lib/postgresql/16/bin: pg_dump must be at least the server's major version).
+BACKUP_PG_BINDIR = None
+
 # The scheduler process (flask --app portal jobs run): how often it takes or renews its lease, and how
 # long a lease lasts without renewal before another scheduler takes over (SQLite; PostgreSQL uses an
 # advisory lock, freed the moment the holder's connection closes). JOBS_EXTRA_MODULES: more job modules.

@@ -200,3 +200,7 @@ def register_commands(app: Flask) -> None:
     from .audit.commands import register as register_audit
 
     register_audit(app)
+
+    from .gendata.commands import register as register_gendata
+
+    register_gendata(app)  # gen-data: a generated district of up to a million orders

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from ..form_values import int_or_none
 from ..list_filters import ListFilters
+from ..search.query import SHORT_HINT, too_short
 from .states import State
 from .vocab import URGENCIES
 
@@ -30,6 +31,8 @@ class OrderFilters(ListFilters):
         deadline = args.get("deadline", "")
         f.deadline = deadline if deadline in DEADLINE_FILTERS else ""
         f.read_common(args)
+        if too_short(f.q):
+            f.problems.append(SHORT_HINT)
         return f
 
     def args(self, **override) -> dict:

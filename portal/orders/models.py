@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import User
 from ..audit.chain import ChainedEvent
 from ..extensions import db
+from ..search import index as search_index
 from ..units.models import Unit
 
 
@@ -39,7 +40,7 @@ class Order(db.Model):
     type: Mapped[str] = mapped_column(String(20))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     urgency: Mapped[str] = mapped_column(String(10), default="normal")
-    caller_name: Mapped[str] = mapped_column(String(40))
+    caller_name: Mapped[str] = mapped_column(String(40), index=True)  # searched exactly
     caller_phone: Mapped[str] = mapped_column(String(20), index=True)
     address: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
@@ -111,6 +112,9 @@ class Order(db.Model):
     @property
     def last_visit(self) -> "ReturnVisit | None":
         return self.visits[-1] if self.visits else None
+
+
+search_index.attach(Order.__table__)  # the free-text search index, made and dropped with the table
 
 
 class OrderUnit(db.Model):

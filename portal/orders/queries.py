@@ -3,12 +3,13 @@
 Lists page with LIMIT n+1 (no total count over millions of rows) and load the related rows they show
 in the same query or one more (no N+1).
 """
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import now
 from ..extensions import db
 from ..permissions import scope_orders
+from ..search.query import order_matches
 from .filters import OrderFilters
 from .models import Order, OrderRequest, OrderUnit
 from .states import UNIT_STATES, State
@@ -46,12 +47,7 @@ def filtered(user, f: OrderFilters):
     if f.deadline:
         query = query.where(deadline_clause(f.deadline))
     if f.q:
-        like = f.q_pattern
-        query = query.where(or_(
-            Order.number == f.q, Order.caller_phone == f.q,
-            Order.content.like(like, escape="\\"), Order.address.like(like, escape="\\"),
-            Order.caller_name == f.q,
-        ))
+        query = query.where(order_matches(f.q))
     return query.order_by(Order.received_at.desc(), Order.id.desc())
 
 
