@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.extensions import db
 from portal.roster.operations import set_holder
+from tests.fixtures.browser import log_in
 from tests.fixtures.people import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,14 +52,6 @@ def page():
         browser.close()
 
 
-def log_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
 def mark_page(page):
     """Put a marker on the window; it survives htmx swaps and disappears on a full reload."""
     page.evaluate("window.__noReload = 'still here'")
@@ -72,7 +65,7 @@ def test_dispatch_sign_for_and_reply_without_reloads(live_server, page, district
     base, order = live_server
     row = f"#row-{order.id}"
 
-    log_in(page, base, district.dispatcher.username)
+    log_in(page, base, district.dispatcher.username, PASSWORD)
     page.goto(f"{base}/orders/pool")
     page.wait_for_load_state("networkidle")
     mark_page(page)
@@ -84,7 +77,7 @@ def test_dispatch_sign_for_and_reply_without_reloads(live_server, page, district
     assert not_reloaded(page)
     page.click("nav form button:has-text('退出')")
 
-    log_in(page, base, district.handler.username)  # the unit's A handler, to whom the order was routed
+    log_in(page, base, district.handler.username, PASSWORD)  # the unit's A handler, to whom the order was routed
     page.goto(f"{base}/orders/inbox")
     page.wait_for_load_state("networkidle")
     mark_page(page)

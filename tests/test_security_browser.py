@@ -13,6 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal.roster.operations import set_holder
+from tests.fixtures.browser import log_in
 from tests.fixtures.people import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -70,14 +71,6 @@ def watched(browser):
     context.close()
 
 
-def log_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
 def settle(page):
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(150)  # violation events are dispatched asynchronously
@@ -88,7 +81,7 @@ def test_key_pages_and_htmx_actions_raise_no_csp_violation(live_server, watched,
     page, violations, console = watched
     row = f"#row-{order.id}"
 
-    log_in(page, base, district.dispatcher.username)
+    log_in(page, base, district.dispatcher.username, PASSWORD)
     response = page.goto(f"{base}/orders/pool")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     settle(page)
@@ -138,7 +131,7 @@ def test_pdf_opens_inline_in_chromium_under_the_headers(live_server, watched, di
     Chromium's own viewer from showing it."""
     base, _, supervision = live_server
     page, violations, console = watched
-    log_in(page, base, district.supervisor.username)
+    log_in(page, base, district.supervisor.username, PASSWORD)
     response = page.goto(f"{base}/supervision/notices/{supervision.notice.id}")
     assert response.headers["content-type"] == "application/pdf" and response.headers["x-frame-options"] == "DENY"
     page.wait_for_timeout(1500)

@@ -53,6 +53,16 @@ class OrderPlan:
         return text.replace("来电人", "诉求人").replace("致电", "留言")
 
 
+def resolve_unit(code: str, place: Place, rng) -> str:
+    """A topic's unit code for a place: "street" is the place's street (or park committee), "committee" the
+    park's committee (or one of the first two); any other code names the unit itself."""
+    if code == "street":
+        return place.street_code or place.park_code
+    if code == "committee":
+        return place.park_code or rng.choice(PARKS[:2]).code
+    return code
+
+
 class Planner:
     """Plans ``count`` orders with one random generator, so that a seed gives the same demo."""
 
@@ -142,11 +152,7 @@ class Planner:
         return plan.voice(text)
 
     def _resolve(self, code: str, place: Place) -> str:
-        if code == "street":
-            return place.street_code or place.park_code
-        if code == "committee":
-            return place.park_code or self.rng.choice(PARKS[:2]).code
-        return code
+        return resolve_unit(code, place, self.rng)
 
     def _wrong(self, plan: OrderPlan) -> str:
         """A plausible wrong first unit, for orders that are returned: a neighbouring department or street."""

@@ -15,10 +15,10 @@ from random import Random
 from ..audit.chain import GENESIS
 from ..calendar import WorkCalendar
 from ..demo import phrases
-from ..demo.district import PARKS, STREETS, STREETS_BY_CODE
+from ..demo.district import STREETS, STREETS_BY_CODE
 from ..demo.people import caller_name, mobile
 from ..demo.places import Place, pick_place
-from ..demo.planning import CHANNELS, LEADER_TOPICS
+from ..demo.planning import CHANNELS, LEADER_TOPICS, resolve_unit
 from ..demo.topic import Topic, topic_list
 from ..orders.models import Order
 from ..orders.repeats import address_key
@@ -233,11 +233,7 @@ class _Chunk:
         return plan, None, None
 
     def _resolve(self, code: str, place: Place) -> str:
-        if code == "street":
-            return place.street_code or place.park_code
-        if code == "committee":
-            return place.park_code or self.rng.choice(PARKS[:2]).code
-        return code
+        return resolve_unit(code, place, self.rng)
 
     def _wrong(self, plan: Plan) -> str | None:
         """A plausible wrong first unit: one the topic is often sent to by mistake, or a neighbouring street."""
