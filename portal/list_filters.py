@@ -39,6 +39,14 @@ class ListFilters:
     def end_before(self) -> datetime | None:
         return datetime.combine(self.end + timedelta(days=1), time.min) if self.end else None
 
+    def within_dates(self, query, column):
+        """``query`` limited to rows whose ``column`` falls in the chosen days (both ends included)."""
+        if self.start_at:
+            query = query.where(column >= self.start_at)
+        if self.end_before:
+            query = query.where(column < self.end_before)
+        return query
+
     def query_args(self, values: dict, override: dict) -> dict:
         """``values`` plus the common filters, with ``override`` applied, empty ones left out."""
         values = {**values, "start": self.start.isoformat() if self.start else "",

@@ -38,10 +38,7 @@ def page(f: ExportFilters, size: int) -> tuple[list[ExportRecord], bool]:
         query = query.where(ExportRecord.user_id == f.user_id)
     if f.kind:
         query = query.where(ExportRecord.kind == f.kind)
-    if f.start_at:
-        query = query.where(ExportRecord.at >= f.start_at)
-    if f.end_before:
-        query = query.where(ExportRecord.at < f.end_before)
+    query = f.within_dates(query, ExportRecord.at)
     query = query.order_by(ExportRecord.at.desc(), ExportRecord.id.desc())
     rows = db.session.scalars(query.limit(size + 1).offset((f.page - 1) * size)).all()
     return rows[:size], len(rows) > size

@@ -32,10 +32,7 @@ def filtered(user, f: LedgerFilters):
         query = query.where(LedgerEntry.owner_unit_id == f.unit_id)
     if f.leader_id:
         query = query.where(LedgerEntry.leader_id == f.leader_id)
-    if f.start_at:
-        query = query.where(LedgerEntry.registered_at >= f.start_at)
-    if f.end_before:
-        query = query.where(LedgerEntry.registered_at < f.end_before)
+    query = f.within_dates(query, LedgerEntry.registered_at)
     if f.q:
         like = f.q_pattern
         query = query.where(or_(LedgerEntry.title.like(like, escape="\\"),

@@ -40,10 +40,7 @@ def filtered(user, f: OrderFilters):
         query = query.where(Order.category_id == f.category_id)
     if f.urgency:
         query = query.where(Order.urgency == f.urgency)
-    if f.start_at:
-        query = query.where(Order.received_at >= f.start_at)
-    if f.end_before:
-        query = query.where(Order.received_at < f.end_before)
+    query = f.within_dates(query, Order.received_at)
     if f.deadline:
         query = query.where(deadline_clause(f.deadline))
     if f.q:
