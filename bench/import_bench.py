@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from portal.intake.importer import CHUNK_SIZE  # noqa: E402
 
 HEADERS = ["工单编号", "受理时间", "来源渠道", "诉求类型", "诉求分类", "紧急程度", "诉求人", "联系电话", "诉求地址",
            "诉求内容", "建议承办单位", "涉企", "备注"]
@@ -160,7 +161,7 @@ def autoanalyze(kind: str):
     return progress
 
 
-def run(kind: str, path: Path, rows: int, workdir: Path, chunk_size: int) -> dict:
+def run(kind: str, path: Path, rows: int, workdir: Path, chunk_size: int | None) -> dict:
     from portal.intake.importer import import_file
 
     with scratch_database(kind, workdir) as url:
@@ -194,11 +195,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--formats", default="csv,xlsx")
-    parser.add_argument("--chunk-size", type=int, default=500)
+    parser.add_argument("--chunk-size", type=int, default=None, help="rows per transaction (default: the importer's)")
     args = parser.parse_args()
     databases = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_BENCH_DATABASE_URL") else [])
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {args.rows} rows, "
-          f"chunks of {args.chunk_size}; databases: {', '.join(databases)}", flush=True)
+          f"chunks of {args.chunk_size or CHUNK_SIZE}; databases: {', '.join(databases)}", flush=True)
     with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
         workdir = Path(tmp)
         t = time.perf_counter()

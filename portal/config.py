@@ -82,6 +82,13 @@ JOBS_LEASE_SECONDS = 30
 JOBS_THREADS = 4
 JOBS_EXTRA_MODULES = ()
 JOBS_ONLY = None  # a list of job ids: schedule only these (default: every registered job)
+# Figures kept for the dashboard and the assessment pages' months (portal/figures): the job figures_refresh
+# computes them every FIGURES_REFRESH_MINUTES (the trigger is read from this file when the scheduler loads its
+# jobs), and pages serve them while younger than FIGURES_MAX_AGE_SECONDS (twice the period, so a page finds
+# a set while the next run is still counting); older or missing, the page computes and stores them itself.
+# 0: pages always compute and nothing is stored (the tests' setting). Reports never read these.
+FIGURES_REFRESH_MINUTES = 5
+FIGURES_MAX_AGE_SECONDS = 600
 # System supervision (系统督办) by the deadline watch: orders overdue by more than this many working days
 # (0 or None: off) get a system reminder in the name of this supervisor (default: the longest-serving
 # active supervisor), to be answered within SYSTEM_SUPERVISION_ANSWER_WORKDAYS working days.

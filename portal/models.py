@@ -12,6 +12,7 @@ from .deputies.models import DeputyList, DeputyListItem, DeputyListRecipient, De
 from .deadlines.models import CalendarDay, CalendarYear, DeadlinePolicy  # noqa: F401
 from .dispatching.models import ResponsibilityItem  # noqa: F401
 from .exports.models import ExportRecord  # noqa: F401
+from .figures.models import FigureSnapshot  # noqa: F401
 from .jobs.models import JobLease, JobRun  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerEvent, LedgerOrder  # noqa: F401
 from .notifications.models import Notification  # noqa: F401

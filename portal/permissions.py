@@ -45,8 +45,9 @@ def can_view_order(user, order: Order) -> bool:
     return False
 
 
-def order_or_404(user, order_id: int) -> Order:
-    order = db.session.get(Order, order_id)
+def order_or_404(user, order_id: int, options=()) -> Order:
+    """The order if ``user`` may see it, else 404; ``options``: loader options for what the page shows."""
+    order = db.session.get(Order, order_id, options=options)
     if order is None or not can_view_order(user, order):
         abort(404)
     return order

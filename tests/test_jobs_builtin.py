@@ -110,3 +110,32 @@ def test_jobs_list_shows_every_job(runner, ctx):
     for job_id in ("deadline_watch", "takeover_check", "calendar_coverage", "dispatch_retrain"):
         assert job_id in output
     assert "每 5 分钟" in output and "never run" in output
+
+
+def test_the_watch_looks_up_notices_sent_in_bulk_however_many_orders(roster, district, make_order, app):
+    """Every five minutes the watch passes every open order near or past its deadline; the notices sent
+    before are looked up together, so its statements do not grow with the orders watched."""
+    from sqlalchemy import event
+
+    def statements_of_a_second_watch(at):
+        builtin.deadline_watch(at)
+        seen = []
+
+        def keep(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            builtin.deadline_watch(at + timedelta(minutes=5))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep)
+        return len(seen)
+
+    app.config["SYSTEM_SUPERVISION_OVERDUE_WORKDAYS"] = 0
+    first = make_order("dispatched")
+    at = first.next_due_at + timedelta(minutes=1)
+    one = statements_of_a_second_watch(at)
+    for _ in range(4):
+        make_order("dispatched")
+    assert statements_of_a_second_watch(at + timedelta(minutes=10)) == one
+    assert len(notices("overdue")) == 5 * 2

@@ -335,14 +335,28 @@ def compute(period: Period, as_of: datetime, by: str = "unit", config: Config | 
     ``only_via_deputy`` counts only orders received by deputies (代表转办)."""
     if by not in GROUPINGS:
         raise ValueError(by)
-    config = config or current_config()
     facts = _facts(period, as_of, by, unit_ids, only_via_deputy)
+    total_facts = None
+    if by == "kind" or unit_ids is not None:  # kind rows leave out orders without a unit
+        total_facts = _facts(period, as_of, "district", only_via_deputy=only_via_deputy).get("district", {})
+    return assemble(period, as_of, by, facts, total_facts, config=config, unit_ids=unit_ids)
+
+
+def assemble(period: Period, as_of: datetime, by: str, facts: dict, total_facts: dict | None = None,
+             config: Config | None = None, unit_ids: list[int] | None = None) -> Assessment:
+    """The rows, rates and ranks of ``compute`` from counted facts ({group: {fact: count}}, as ``_facts``
+    returns them). ``total_facts``: the district's, when the groups do not add up to it (by kind, or
+    limited to ``unit_ids``); otherwise the sum of the groups. Stored figures (``portal.figures``) are
+    facts, so they are turned into rates here with the configuration in force when they are read."""
+    config = config or current_config()
     rows: list[Row] = []
     if by == "unit":
-        query = select(Unit).where(Unit.kind.in_([k.value for k in ASSESSED_KINDS]))
+        # plain rows, not ORM objects: a ranking page reads every unit on each request
+        query = select(Unit.id, Unit.name, Unit.kind, Unit.active).where(
+            Unit.kind.in_([k.value for k in ASSESSED_KINDS]))
         if unit_ids is not None:
             query = query.where(Unit.id.in_(unit_ids))
-        units = db.session.scalars(query.order_by(Unit.sort, Unit.id)).all()
+        units = db.session.execute(query.order_by(Unit.sort, Unit.id)).all()
         known = {u.id: u for u in units}
         for unit in units:
             if unit.active or unit.id in facts:
@@ -363,11 +377,9 @@ def compute(period: Period, as_of: datetime, by: str = "unit", config: Config | 
     for row in rows:
         row.rates, row.composite = rates_of(row.counts, config, for_units=by in ("unit", "kind"))
     _rank(rows)
-    if by in ("unit", "category") and unit_ids is None:
+    if total_facts is None:
         # every order is in exactly one group (None included), so the groups add up to the district
         total_facts = {name: sum(counts.get(name, 0) for counts in facts.values()) for name in FACT_NAMES}
-    else:
-        total_facts = _facts(period, as_of, "district", only_via_deputy=only_via_deputy).get("district", {})  # the whole district
     total = Row("district", "全区", None, total_facts)
     total.rates, total.composite = rates_of(total_facts, config, for_units=False)
     return Assessment(period, as_of, by, config, rows, total)

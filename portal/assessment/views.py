@@ -10,6 +10,8 @@ from ..auth.models import Role
 from ..clock import now
 from ..exports import operations as exports
 from ..extensions import db
+from ..figures import sets as figures
+from ..figures import store as figure_store
 from ..htmx import render
 from ..orders.models import Order
 from ..permissions import order_or_404, require_role
@@ -62,8 +64,8 @@ def _table(args):
     own = current_user.role in UNIT_ROLES
     unit_ids = [current_user.unit_id or 0] if own else None
     by = {"by_kind": "kind", "by_category": "category"}.get(tab, "unit") if not own else "unit"
-    as_of = now()
-    result = compute(period, as_of, by=by)
+    result, every = assessment_of(period, by)
+    as_of = result.as_of
     rows = result.rows
     if own:  # a unit sees its own row, ranked among all units
         rows = [r for r in rows if r.key == current_user.unit_id]
@@ -82,7 +84,15 @@ def _table(args):
                 descending=descending, own=own, rates=[r for r in RATES if r.for_units or by == "category"],
                 all_rates=RATES, composite=COMPOSITE, excluded=excluded, error=error, kinds=KINDS,
                 args=args, query=_query(period, tab), idle=idle if by == "unit" and not own else [],
-                ranked=sum(1 for r in result.rows if r.rank is not None))
+                ranked=sum(1 for r in result.rows if r.rank is not None), renewed_every=every)
+
+
+def assessment_of(period: Period, by: str):
+    """The rates of ``period`` by ``by`` and every how many minutes they are renewed: a month's from the
+    kept figures (``portal.figures``, as of when they were computed), any other period's computed now (0)."""
+    if period.kind != "month" or not figure_store.enabled():  # one grouping live: compute's own queries
+        return compute(period, now(), by=by), 0
+    return figures.month(period).assessment(by), figures.renewed_every(period)
 
 
 def _query(period: Period, tab: str) -> dict:

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..extensions import db
-from .chain import GENESIS, chained_models, content_of, seal
+from .chain import GENESIS, chained_models, seal
 from .models import AuditCheckpoint
+from .reseal import row_sealer
 
 
 @dataclass(frozen=True)
@@ -45,41 +46,59 @@ def verify(batch: int = 5000) -> tuple[list[Walked], list[Problem]]:
 
 def _walk_chains(model, counts: Walked, batch: int) -> list[Problem]:
     table, key_column = model.__tablename__, getattr(model, model.__chain_key__)
-    columns = [model.id, key_column.label("chain_key"), model.seq, model.prev_hash, model.hash] + \
+    columns = [model.id, key_column, model.seq, model.prev_hash, model.hash] + \
               [getattr(model, name) for name in model.__chain_fields__]
-    rows = db.session.execute(select(*columns).order_by(key_column, model.seq, model.id)
-                              .execution_options(yield_per=batch))
+    reseal = row_sealer(model, db.session.connection().dialect, first=5)
     problems, key, expected_seq, prev = [], object(), 1, GENESIS
-    for row in rows:
-        if row.chain_key != key:
-            key, expected_seq, prev = row.chain_key, 1, GENESIS
-            counts.chains += 1
-        counts.events += 1
-        mapping = row._mapping
-        recomputed = seal(table, key, row.seq, row.prev_hash, content_of(model, {n: mapping[n] for n in model.__chain_fields__}))
-        if row.seq != expected_seq:
-            what = (f"events missing before it: seq {expected_seq} expected" if row.seq > expected_seq
-                    else f"seq {row.seq} repeated or out of order")
-            problems.append(Problem(table, key, row.id, row.seq, what))
-        elif row.prev_hash != prev:
-            problems.append(Problem(table, key, row.id, row.seq,
-                                    "does not follow the previous event (removed, inserted or reordered)"))
-        if recomputed != row.hash:
-            problems.append(Problem(table, key, row.id, row.seq, "content changed after it was recorded"))
-        expected_seq, prev = row.seq + 1, row.hash
-    rows.close()
+    chains = events = 0
+    for rows in _raw_batches(select(*columns).order_by(key_column, model.seq, model.id), batch):
+        events += len(rows)
+        for row in rows:
+            event_id, chain_key, seq, prev_hash, hash_ = row[0], row[1], row[2], row[3], row[4]
+            if chain_key != key:
+                key, expected_seq, prev = chain_key, 1, GENESIS
+                chains += 1
+            if seq != expected_seq:
+                what = (f"events missing before it: seq {expected_seq} expected" if seq > expected_seq
+                        else f"seq {seq} repeated or out of order")
+                problems.append(Problem(table, key, event_id, seq, what))
+            elif prev_hash != prev:
+                problems.append(Problem(table, key, event_id, seq,
+                                        "does not follow the previous event (removed, inserted or reordered)"))
+            if reseal(key, seq, prev_hash, row) != hash_:
+                problems.append(Problem(table, key, event_id, seq, "content changed after it was recorded"))
+            expected_seq, prev = seq + 1, hash_
+    counts.chains += chains
+    counts.events += events
     return problems
+
+
+def _raw_batches(query, batch: int):
+    """The query's rows straight from the database driver, ``batch`` at a time, in the session's
+    transaction: no result processing per row (the caller decodes what it needs), and on PostgreSQL a
+    server-side cursor, so a table of millions of events streams in constant memory."""
+    connection = db.session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        cursor = driver.cursor(name="audit_walk")
+        cursor.itersize = batch
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def table_digest(model, upto_id: int, batch: int = 5000) -> tuple[int, str]:
     """How many events have id <= upto_id, and the sha256 over their hashes in id order."""
     digest, count = hashlib.sha256(), 0
-    rows = db.session.execute(select(model.hash).where(model.id <= upto_id).order_by(model.id)
-                              .execution_options(yield_per=batch))
-    for (value,) in rows:
-        digest.update(value.encode("ascii"))
-        count += 1
-    rows.close()
+    for rows in _raw_batches(select(model.hash).where(model.id <= upto_id).order_by(model.id), batch):
+        digest.update("".join([value for (value,) in rows]).encode("ascii"))  # same bytes as one update per hash
+        count += len(rows)
     return count, digest.hexdigest()
 
 

@@ -183,17 +183,30 @@ def earlier_cases(user, case: Consultation) -> list[Consultation]:
         .order_by(Consultation.created_at.desc(), Consultation.id.desc())).unique().all()
 
 
-def for_order(user, order_id: int) -> list[Consultation]:
-    """The cases ``order_id`` is in that ``user`` may see (for the order page's panel)."""
+def case_states(order_id: int) -> list[str]:
+    """The states of every case ``order_id`` is in, whoever may see them: one plain lookup, which spares the
+    order page the visibility query when, as for most orders, there is no case."""
+    return db.session.scalars(select(Consultation.state).join(ConsultationOrder)
+                              .where(ConsultationOrder.order_id == order_id)).all()
+
+
+def for_order(user, order_id: int, states: list[str] | None = None) -> list[Consultation]:
+    """The cases ``order_id`` is in that ``user`` may see (for the order page's panel); ``states``: the
+    order's ``case_states`` when known (none: nothing to look for)."""
+    if states is not None and not states:
+        return []
     return db.session.scalars(_candidates(user).join(ConsultationOrder)
                               .where(ConsultationOrder.order_id == order_id)
                               .order_by(Consultation.id)).unique().all()
 
 
-def may_request(user, order: Order) -> bool:
-    """May ``user`` ask for a consultation on ``order``: its lead unit, and the order in no open case."""
+def may_request(user, order: Order, states: list[str] | None = None) -> bool:
+    """May ``user`` ask for a consultation on ``order``: its lead unit, and the order in no open case
+    (``states``: the order's ``case_states`` when known)."""
     if Role(user.role) not in access.UNIT_SIDE or not user.unit_id or order.lead_unit_id != user.unit_id:
         return False
+    if states is not None:
+        return not any(state in OPEN for state in states)
     in_open = db.session.scalar(select(func.count()).select_from(ConsultationOrder).join(Consultation).where(
         ConsultationOrder.order_id == order.id, Consultation.state.in_(OPEN)))
     return not in_open

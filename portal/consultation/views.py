@@ -240,14 +240,20 @@ def _positions(case: Consultation) -> str:
 # --- for other pages ---------------------------------------------------------------------------------
 
 @bp.app_template_global()
-def order_consultations(order: Order) -> list[Consultation]:
-    """The cases ``order`` is in that the current user may see (the order page's panel)."""
-    return queries.for_order(current_user, order.id)
+def order_case_states(order: Order) -> list[str]:
+    """The states of the cases ``order`` is in (one plain lookup; the panel passes it to the two below)."""
+    return queries.case_states(order.id)
 
 
 @bp.app_template_global()
-def may_request_consultation(order: Order) -> bool:
-    return queries.may_request(current_user, order)
+def order_consultations(order: Order, states: list[str] | None = None) -> list[Consultation]:
+    """The cases ``order`` is in that the current user may see (the order page's panel)."""
+    return queries.for_order(current_user, order.id, states)
+
+
+@bp.app_template_global()
+def may_request_consultation(order: Order, states: list[str] | None = None) -> bool:
+    return queries.may_request(current_user, order, states)
 
 
 @bp.app_template_global()

@@ -17,7 +17,7 @@ def register(app: Flask) -> None:
     @app.cli.command("import-orders")
     @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
     @click.option("--chunk-size", default=None, type=click.IntRange(1, 10_000),
-                  help="rows per transaction (default 500)")
+                  help="rows per transaction (default 5000)")
     def import_orders_command(path, chunk_size):
         """Import a city platform export (.xlsx or .csv) into the dispatch pool."""
         from .importer import FileRefused, ImportInterrupted, import_file

@@ -46,12 +46,24 @@ class CityRecord:
     via_deputy: bool = False  # 代表转办: a matter a people's congress deputy received and forwarded
 
     def content_hash(self) -> str:
-        """A fingerprint of what the city sent: the same record sent twice has the same hash."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        if not data["via_deputy"]:
-            del data["via_deputy"]  # files without the column keep the fingerprints they had
-        data = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
-        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        """A fingerprint of what the city sent: the same record sent twice has the same hash (stored as
+        ``orders.city_hash``, so its text must never change: sorted keys, times in ISO form). Computed once
+        and kept on the record, which cannot change."""
+        kept = self.__dict__.get("_content_hash")
+        if kept is None:
+            data = {name: getattr(self, name) for name in _HASHED}
+            if not data["via_deputy"]:
+                del data["via_deputy"]  # files without the column keep the fingerprints they had
+            for name in ("received_at", "due_at"):
+                if data[name] is not None:
+                    data[name] = data[name].isoformat()
+            kept = hashlib.sha256(_HASH_JSON.encode(data).encode()).hexdigest()
+            object.__setattr__(self, "_content_hash", kept)  # not a field: equality and repr ignore it
+        return kept
+
+
+_HASHED = sorted(f.name for f in fields(CityRecord))  # sorted: the JSON is written as if sort_keys were set
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 class Lookups:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ..auth.models import Role, User
 from ..extensions import db
+from ..notifications.models import Notification
 from ..notifications.operations import notify
 from ..orders.models import Order
 from ..orders.states import State
@@ -32,40 +33,51 @@ def deadline_watch(at: datetime) -> str:
 
 
 def _deadline_notices(at: datetime) -> tuple[int, int]:
+    """Every notice the open orders call for, with the notices sent already (their dedupe keys) looked up
+    in a few statements: the watch runs every five minutes over every open order near or past its
+    deadline, and nearly all of those were told before."""
     orders = db.session.scalars(select(Order).where(
         Order.state.in_(WATCHED), Order.next_due_at.is_not(None), Order.warn_at <= at)).all()
-    leaders = _unit_leaders({o.lead_unit_id for o in orders if o.next_due_at < at})
-    soon = overdue = 0
+    leaders = _unit_people(Role.UNIT_LEADER, {o.lead_unit_id for o in orders if o.next_due_at < at})
+    handlers = _unit_people(Role.HANDLER, {o.lead_unit_id for o in orders if not o.handler_id})
+    notices = []  # (kind, user, text, order, dedupe key)
     for order in orders:
         what = "签收" if order.state == State.DISPATCHED else ("首次反馈" if not order.first_feedback_at else "答复")
         stamp = f"{order.next_due_at:%Y%m%d%H%M}"
         due = f"{order.next_due_at:%-m月%-d日 %H:%M}"
+        told = {order.handler_id} if order.handler_id else handlers.get(order.lead_unit_id, set())
         if order.next_due_at >= at:
-            for user_id in _handlers(order):
-                if notify(user_id, "due_soon", f"工单{order.number}即将到期，请于{due}前{what}",
-                          order_id=order.id, at=at, dedupe_key=f"due_soon:{order.id}:{user_id}:{stamp}"):
-                    soon += 1
+            notices += [("due_soon", user_id, f"工单{order.number}即将到期，请于{due}前{what}", order.id,
+                         f"due_soon:{order.id}:{user_id}:{stamp}") for user_id in told]
         else:
-            for user_id in _handlers(order) | leaders.get(order.lead_unit_id, set()):
-                if notify(user_id, "overdue", f"工单{order.number}已超期（应于{due}前{what}），请尽快办理",
-                          order_id=order.id, at=at, dedupe_key=f"overdue:{order.id}:{user_id}:{stamp}"):
-                    overdue += 1
+            told = told | leaders.get(order.lead_unit_id, set())
+            notices += [("overdue", user_id, f"工单{order.number}已超期（应于{due}前{what}），请尽快办理", order.id,
+                         f"overdue:{order.id}:{user_id}:{stamp}") for user_id in told]
+    sent = _sent_keys([key for *_, key in notices])
+    counts = {"due_soon": 0, "overdue": 0}
+    for kind, user_id, text, order_id, key in notices:
+        if key not in sent and notify(user_id, kind, text, order_id=order_id, at=at, dedupe_key=key):
+            counts[kind] += 1
     db.session.commit()
-    return soon, overdue
+    return counts["due_soon"], counts["overdue"]
 
 
-def _handlers(order: Order) -> set[int]:
-    if order.handler_id:
-        return {order.handler_id}
-    return set(db.session.scalars(select(User.id).where(
-        User.unit_id == order.lead_unit_id, User.role == Role.HANDLER, User.active.is_(True))))
+def _sent_keys(keys: list[str], chunk: int = 500) -> set[str]:
+    """Those of ``keys`` some notification carries already."""
+    sent: set[str] = set()
+    for start in range(0, len(keys), chunk):
+        sent.update(db.session.scalars(select(Notification.dedupe_key).where(
+            Notification.dedupe_key.in_(keys[start:start + chunk]))))
+    return sent
 
 
-def _unit_leaders(unit_ids: set[int]) -> dict[int, set[int]]:
+def _unit_people(role: Role, unit_ids: set[int]) -> dict[int, set[int]]:
+    """{unit id: ids of its active users with ``role``}."""
     found: dict[int, set[int]] = {}
+    unit_ids = unit_ids - {None}
     if unit_ids:
         for user_id, unit_id in db.session.execute(select(User.id, User.unit_id).where(
-                User.unit_id.in_(unit_ids), User.role == Role.UNIT_LEADER, User.active.is_(True))):
+                User.unit_id.in_(unit_ids), User.role == role, User.active.is_(True))):
             found.setdefault(unit_id, set()).add(user_id)
     return found
 

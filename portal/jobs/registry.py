@@ -31,6 +31,7 @@ JOB_MODULES = [
     "portal.reports.jobs",
     "portal.consultation.jobs",
     "portal.audit.jobs",
+    "portal.figures.jobs",
 ]
 
 _REGISTRY: dict[str, "Job"] = {}

@@ -3,6 +3,7 @@
 ``apply`` locks the order, checks the version the user saw, asks the state machine, runs the action's
 effect, refreshes the deadline marks, writes the event and commits, or changes nothing at all.
 """
+import sqlite3
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -101,22 +102,37 @@ def add_new_many(rows: list[dict], actor, at: datetime, note: str | None = None)
 
 def _insert_rows(table, rows: list[dict]) -> None:
     """A multi-row INSERT in the session's transaction. PostgreSQL takes the rows by COPY (one stream);
-    elsewhere, asking for the ids back makes SQLAlchemy send a few ``INSERT ... VALUES (...), (...)``
-    statements ("insertmanyvalues") instead of one statement per row."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        rows = _with_defaults(table, rows)
-        columns = list(rows[0])
-        quoted = ", ".join(f'"{c}"' for c in columns)
-        connection = db.session.connection().connection.driver_connection
-        with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+    SQLite by ``INSERT ... VALUES (...), (...)`` statements of as many rows as its limit on parameters
+    allows (one statement, not one per row: the orders' full-text index is brought up to date at the end
+    of each statement), the values converted as SQLAlchemy would (dates as its text, booleans as 0/1)
+    without SQLAlchemy's work for each row, which costs more than SQLite's own."""
+    rows = _with_defaults(table, rows)
+    columns = list(rows[0])
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    connection = db.session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
         return
-    db.session.execute(insert(table).returning(table.c.id), rows).all()
+    dialect = connection.dialect
+    one = insert(table).compile(dialect=dialect, column_keys=columns)  # INSERT INTO t (...) VALUES (?, ...)
+    columns = list(one.positiontup)
+    convert = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    values = [value if f is None or value is None else f(value)
+              for row in rows for f, value in zip(convert, [row[c] for c in columns])]
+    per_statement = max(1, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns))
+    more = ", (" + ", ".join("?" * len(columns)) + ")"
+    for start in range(0, len(rows), per_statement):
+        count = min(per_statement, len(rows) - start)
+        connection.exec_driver_sql(str(one) + more * (count - 1),
+                                   tuple(values[start * len(columns):(start + count) * len(columns)]))
 
 
 def _with_defaults(table, rows: list[dict]) -> list[dict]:
-    """The rows with the columns' scalar Python defaults filled in (COPY knows only server defaults)."""
+    """The rows with the columns' scalar Python defaults filled in (COPY and a plain INSERT know only
+    server defaults)."""
     defaults = {c.name: c.default.arg for c in table.columns
                 if c.default is not None and c.default.is_scalar and c.name not in rows[0]}
     return [{**defaults, **row} for row in rows] if defaults else rows

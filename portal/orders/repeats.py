@@ -6,7 +6,7 @@ config (``REPEAT_SIMILARITY``, default 60); Chinese needs no word segmenter for 
 characters.
 
 Two ways in, one rule (``choose_links``): ``link_repeats`` for one order (the take-in form, the API),
-two indexed lookups; ``find_repeats_many`` for a chunk of an import, two lookups for the whole chunk,
+two indexed lookups; ``find_repeats_many`` for a chunk of an import, one lookup for the whole chunk,
 in which each row also sees the rows before it.
 """
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from flask import current_app
 from rapidfuzz import fuzz
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..extensions import db
 from .models import Order, OrderLink
@@ -119,12 +119,14 @@ def find_repeats_many(rows: list[dict]) -> list[list[Match]]:
     window_clause = (Order.received_at >= since, Order.received_at <= until)
     by_phone: dict[str, list[Earlier]] = {}
     by_address: dict[str, list[Earlier]] = {}
-    with db.session.no_autoflush:
-        for row in db.session.execute(select(*columns).where(Order.caller_phone.in_(phones), *window_clause)):
-            by_phone.setdefault(row.caller_phone, []).append(Earlier(*row))
-        if keys:
-            for row in db.session.execute(select(*columns).where(Order.address_key.in_(keys), *window_clause)):
-                by_address.setdefault(row.address_key, []).append(Earlier(*row))
+    either = or_(Order.caller_phone.in_(phones), Order.address_key.in_(keys)) if keys else Order.caller_phone.in_(phones)
+    with db.session.no_autoflush:  # one lookup for the chunk: the same phone or the same building
+        for row in db.session.execute(select(*columns).where(either, *window_clause)):
+            earlier = Earlier(*row)
+            if earlier.caller_phone in phones:
+                by_phone.setdefault(earlier.caller_phone, []).append(earlier)
+            if earlier.address_key in keys:
+                by_address.setdefault(earlier.address_key, []).append(earlier)
     found = []
     for i, r in enumerate(rows):
         new = Earlier(("row", i), r["number"], r["caller_phone"], r["address_key"], r["received_at"], r["content"])

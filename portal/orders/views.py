@@ -4,10 +4,11 @@ Views read input, call one operation, and render the page or, for htmx, the frag
 """
 from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..attachments.forms import uploaded_files
 from ..attachments.operations import reply_with_files
-from ..auth.models import Role
+from ..auth.models import Role, User
 from ..extensions import db
 from ..form_values import page_number
 from ..htmx import is_htmx, redirect, render
@@ -20,7 +21,7 @@ from . import operations, queries
 from .errors import Conflict, InvalidInput, TransitionRefused
 from .filters import DEADLINE_FILTERS, OrderFilters
 from .forms import action_params, take_in_data
-from .models import Category, Order
+from .models import Category, Order, OrderEvent, OrderLink
 from .states import Action, allowed
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -130,10 +131,19 @@ def new():
                   status=422 if error else 200)
 
 
+# What the order page shows of the order, loaded with it: its units (the access check reads them), its
+# timeline with each actor and the actor's unit, and the earlier orders it repeats with their units (the
+# access check) and visits (how they ended). A fixed number of statements however much there is.
+_EARLIER = selectinload(Order.links).joinedload(OrderLink.earlier)
+PAGE_LOADS = (joinedload(Order.units),
+              selectinload(Order.events).joinedload(OrderEvent.actor).joinedload(User.unit),
+              _EARLIER.selectinload(Order.units), _EARLIER.selectinload(Order.visits))
+
+
 @bp.route("/<int:order_id>")
 @login_required
 def show(order_id: int):
-    order = order_or_404(current_user, order_id)
+    order = order_or_404(current_user, order_id, PAGE_LOADS)
     return render("orders/show.html", "orders/_order_main.html", **_order_context(order))
 
 

@@ -3,7 +3,7 @@ detection, and the dashboard's aggregates. Every rate comes from ``assessment.ra
 are GROUP BY counts, bounded by ``as_of`` wherever a report must be reproducible."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..assessment.periods import Period, containing
@@ -232,15 +232,18 @@ def months_back(today, n: int) -> list[Period]:
 
 
 def monthly_volumes(months: list[Period]) -> list[int]:
-    """Orders received per month: one COUNT per month on the indexed received_at."""
-    return [db.session.scalar(select(func.count()).select_from(Order).where(
-        Order.received_at >= m.start, Order.received_at < m.end)) or 0 for m in months]
+    """Orders received in each of the contiguous ``months``: one GROUP BY over the indexed received_at."""
+    month = (case(*[(Order.received_at < m.end, m.key) for m in months[:-1]], else_=months[-1].key)
+             if len(months) > 1 else literal(months[0].key)).label("m")
+    counts = dict(db.session.execute(select(month, func.count()).where(
+        Order.received_at >= months[0].start, Order.received_at < months[-1].end).group_by(month)).all())
+    return [int(counts.get(m.key, 0)) for m in months]
 
 
-def unit_ranking(period: Period, as_of: datetime, kind: str, shown: int) -> tuple[list, list]:
-    """The units with a composite, best first (all, or one kind), and the (position, rank, row) triples to
-    draw: all of them, or the first and last ``shown // 2`` when there are more. Equal scores share a rank."""
-    result = compute(period, as_of, by="unit")
+def unit_ranking(result, kind: str, shown: int) -> tuple[list, list]:
+    """The units with a composite in ``result`` (an assessment by unit), best first (all, or one kind), and
+    the (position, rank, row) triples to draw: all of them, or the first and last ``shown // 2`` when there
+    are more. Equal scores share a rank."""
     rows = [r for r in result.rows if r.has_data and r.composite is not None and (not kind or r.kind == kind)]
     rows.sort(key=lambda r: (-r.composite, r.name))
     ranked, previous = [], None
@@ -278,7 +281,7 @@ def state_counts() -> dict:
 def overdue_count(now_: datetime) -> int:
     from ..orders.queries import deadline_clause
 
-    return db.session.scalar(select(func.count()).select_from(Order).where(deadline_clause("overdue"))) or 0
+    return db.session.scalar(select(func.count()).select_from(Order).where(deadline_clause("overdue", now_))) or 0
 
 
 def unresolved_visits(period: Period, as_of: datetime) -> int:

@@ -12,11 +12,12 @@ from flask_login import current_user, login_required
 
 from .. import charts
 from ..assessment.periods import KINDS, containing
-from ..assessment.rates import ASSESSED_KINDS, compute
+from ..assessment.rates import ASSESSED_KINDS, current_config
 from ..auth.models import Role
 from ..clock import now
 from ..exports import operations as exports
 from ..extensions import db
+from ..figures import sets as figures
 from ..htmx import render
 from ..pdf import pdf_response
 from ..permissions import require_role
@@ -125,16 +126,20 @@ def _orders_url(**args) -> str:
 @login_required
 def dashboard():
     """Volumes and rates by month, the ranking of units, categories rising and falling, open and overdue
-    orders, hot-topic warnings; every figure links to the orders behind it."""
+    orders, hot-topic warnings; every figure links to the orders behind it. The figures are the kept ones
+    (``portal.figures``), and the page says when they were computed."""
     require_role(current_user, *DASHBOARD_ROLES)
     at = now()
     months = queries.months_back(at.date(), 12)
-    volumes = queries.monthly_volumes(months)
+    kept = figures.dashboard(at)
+    month_facts = figures.months(months[-6:], at)
+    volumes = kept.volumes
     month_links = [_orders_url(start=m.start.date().isoformat(), end=m.last_day.isoformat()) for m in months]
     volume_chart = charts.bar([charts.Item(f"{m.start.month}月", v, href) for m, v, href in
                                zip(months, volumes, month_links)], "每月受理量", width=720, height=230)
     rate_months = months[-6:]
-    district = [compute(m, at, by="district").total for m in rate_months]
+    config = current_config()
+    district = [month_facts[m.key].assessment("district", config).total for m in rate_months]
     rates_chart = charts.line(
         [f"{m.start.month}月" for m in rate_months],
         [("过程满意率", [t.rates.get("satisfaction_process") for t in district]),
@@ -147,26 +152,26 @@ def dashboard():
         rank_period = rank_period.previous()
     kind = request.args.get("unit_kind", "")
     kind = kind if kind in {k.value for k in ASSESSED_KINDS} else ""
-    rows, shown = queries.unit_ranking(rank_period, at, kind, SHOWN_RANKS)
+    rows, shown = queries.unit_ranking(month_facts[rank_period.key].assessment("unit", config), kind, SHOWN_RANKS)
     last_three = len(rows) - 3 if len(rows) > 5 else len(rows)
     ranking_chart = charts.ranking(
         [charts.Item(r.name, r.composite, _orders_url(unit=r.key, start=rank_period.start.date().isoformat(),
                                                         end=rank_period.last_day.isoformat()),
                      rank=rank, warn=i >= last_three) for i, rank, r in shown],
         f"{rank_period.label}承办单位综合得分排名", width=720, label_width=170)
-    changes = queries.category_changes(at)
-    split = (at - timedelta(days=28)).date()
-    rising = [c for c in changes if c["change"] > 0][:6]
-    falling = [c for c in changes if c["change"] < 0][:6]
-    states = queries.state_counts()
+    computed_at = min([kept.computed_at] + [f.computed_at for f in month_facts.values()])
+    split = (kept.computed_at - timedelta(days=28)).date()
+    rising = [c for c in kept.changes if c["change"] > 0][:6]
+    falling = [c for c in kept.changes if c["change"] < 0][:6]
+    states = kept.states
     context = dict(
         volume_chart=volume_chart, rates_chart=rates_chart, ranking_chart=ranking_chart, ranked=len(rows),
         rank_period=rank_period, unit_kind=kind, unit_kinds=[(k.value, UNIT_KIND_LABELS[k]) for k in ASSESSED_KINDS],
-        rising=rising, falling=falling, split=split, start=(at - timedelta(days=56)).date(), today=at.date(),
-        states=[(s, label, states.get(s, 0)) for s, label in queries.OPEN_LABELS],
-        open_total=sum(n for s, n in states.items() if s != "closed"), overdue=queries.overdue_count(at),
-        unresolved=queries.unresolved_visits(containing("month", at.date()), at),
-        this_month=containing("month", at.date()), month_received=volumes[-1],
+        rising=rising, falling=falling, split=split, start=(kept.computed_at - timedelta(days=56)).date(),
+        today=at.date(), states=[(s, label, states.get(s, 0)) for s, label in queries.OPEN_LABELS],
+        open_total=sum(n for s, n in states.items() if s != "closed"), overdue=kept.overdue,
+        unresolved=kept.unresolved, this_month=containing("month", at.date()), month_received=volumes[-1],
         hot_topics=queries.recent_hot_topics(at - timedelta(days=14)),
-        orders_url=_orders_url, district_now=district[-1])
+        orders_url=_orders_url, district_now=district[-1],
+        figures_age={"computed_at": computed_at, "every_minutes": figures.renewed_every()})
     return render("dashboard/index.html", "dashboard/_ranking.html", **context)

@@ -2,7 +2,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..auth.models import Role, User
 from ..extensions import db
@@ -19,7 +20,8 @@ HELD_STATES = [s.value for s in UNIT_STATES | {State.REPLIED}]
 
 def holders(unit_id: int) -> dict[str, User | None]:
     rows = db.session.scalars(
-        select(RosterAssignment).where(RosterAssignment.unit_id == unit_id, RosterAssignment.end_at.is_(None))
+        select(RosterAssignment).options(joinedload(RosterAssignment.user))
+        .where(RosterAssignment.unit_id == unit_id, RosterAssignment.end_at.is_(None))
     ).all()
     result: dict[str, User | None] = {"A": None, "B": None}
     for row in rows:
@@ -56,6 +58,22 @@ def absence_at(user_id: int, at: datetime) -> Absence | None:
         select(Absence).where(Absence.user_id == user_id, Absence.cancelled_at.is_(None),
                               Absence.start_at <= at, Absence.end_at > at)
     ).first()
+
+
+def unit_absences_at(unit_id: int, at: datetime) -> dict[int, Absence | None]:
+    """Every member of the unit (by id) with their absence at ``at``, or None: ``absence_at`` for all
+    of them in one query."""
+    rows = db.session.execute(
+        select(User.id, Absence).select_from(User)
+        .outerjoin(Absence, and_(Absence.user_id == User.id, Absence.cancelled_at.is_(None),
+                                 Absence.start_at <= at, Absence.end_at > at))
+        .where(User.unit_id == unit_id)
+    ).all()
+    result: dict[int, Absence | None] = {}
+    for user_id, absence in rows:
+        if result.get(user_id) is None:
+            result[user_id] = absence
+    return result
 
 
 def absences_overlapping(user_id: int, start: datetime, end: datetime) -> list[Absence]:

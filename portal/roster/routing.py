@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ..auth.models import Role, User
 from ..extensions import db
-from .queries import absence_at, holders, unit_people
+from .queries import absence_at, holders, unit_absences_at, unit_people
 
 
 def _present(user: User | None, at: datetime) -> bool:
@@ -38,6 +38,16 @@ class Responsibility:
         self.unit_id, self.at = unit_id, at
         self._roles = holders(unit_id) if unit_id else {"A": None, "B": None}
         self._cache: dict[int, User | None] = {}
+        self._absences: dict[int, object] | None = None  # the unit's people -> absence now (or None)
+
+    def _absence(self, user_id: int):
+        """``absence_at(user_id, self.at)``; for the unit's own people, from one query for all of them
+        (a page asks about every colleague: the inbox's "answered by" and each row's stand-in)."""
+        if self._absences is None:
+            self._absences = unit_absences_at(self.unit_id, self.at) if self.unit_id else {}
+        if user_id in self._absences:
+            return self._absences[user_id]
+        return absence_at(user_id, self.at)
 
     def acting_for(self, handler_id: int | None) -> User | None:
         """The acting handler while ``handler_id`` is away, or None when they are present."""
@@ -48,7 +58,7 @@ class Responsibility:
         return self._cache[handler_id]
 
     def _acting(self, handler_id: int) -> User | None:
-        away = absence_at(handler_id, self.at)
+        away = self._absence(handler_id)
         handler = db.session.get(User, handler_id)
         if away is None and handler is not None and handler.active:
             return None

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from flask import Flask, current_app, flash, g, request, session, url_for
 from flask_login import current_user, logout_user, user_logged_in
+from sqlalchemy.orm import joinedload
 
 from ..clock import now
 from ..extensions import db
@@ -35,7 +36,8 @@ def load_user(session_id: str):
     user_id, _, version = (session_id or "").partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # with the user's unit: the navbar shows it on every page
+    user = db.session.get(User, int(user_id), options=[joinedload(User.unit)])
     if user is None or (user.session_version or 0) != int(version):
         return None
     return user
