@@ -139,3 +139,34 @@ def test_the_watch_looks_up_notices_sent_in_bulk_however_many_orders(roster, dis
         make_order("dispatched")
     assert statements_of_a_second_watch(at + timedelta(minutes=10)) == one
     assert len(notices("overdue")) == 5 * 2
+
+
+def test_a_first_watch_looks_nothing_up_per_notice(roster, district, make_order, app):
+    """After a long stop the watch may owe a thousand notices at once: it looks the sent ones up together
+    and does not ask the table again for each notice it adds (the SELECTs stay the same with 1 or 5
+    overdue orders; only the inserts grow)."""
+    from sqlalchemy import event
+
+    def selects_of_a_first_watch(at):
+        seen = []
+
+        def keep(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("SELECT"):
+                seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            builtin.deadline_watch(at)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep)
+        return len(seen)
+
+    app.config["SYSTEM_SUPERVISION_OVERDUE_WORKDAYS"] = 0
+    first = make_order("dispatched")
+    at = first.next_due_at + timedelta(minutes=1)
+    one = selects_of_a_first_watch(at)
+    assert len(notices("overdue")) == 2
+    later = [make_order("dispatched") for _ in range(5)]
+    at = max(o.next_due_at for o in later) + timedelta(minutes=1)
+    assert selects_of_a_first_watch(at) == one
+    assert len(notices("overdue")) == 2 + 5 * 2

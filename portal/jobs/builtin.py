@@ -56,7 +56,8 @@ def _deadline_notices(at: datetime) -> tuple[int, int]:
     sent = _sent_keys([key for *_, key in notices])
     counts = {"due_soon": 0, "overdue": 0}
     for kind, user_id, text, order_id, key in notices:
-        if key not in sent and notify(user_id, kind, text, order_id=order_id, at=at, dedupe_key=key):
+        if key not in sent and notify(user_id, kind, text, order_id=order_id, at=at, dedupe_key=key,
+                                      key_checked=True):
             counts[kind] += 1
     db.session.commit()
     return counts["due_soon"], counts["overdue"]

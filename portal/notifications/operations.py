@@ -11,20 +11,22 @@ DEDUPE_KEY_LENGTH = 80  # the column's length; longer keys are refused on every 
 
 
 def notify(user_id: int, kind: str, text: str, order_id: int | None = None, at: datetime | None = None,
-           dedupe_key: str | None = None) -> Notification | None:
+           dedupe_key: str | None = None, key_checked: bool = False) -> Notification | None:
     """Add a notification for ``user_id`` to the session, without committing: the caller's operation
     commits it together with the change it is about.
 
     With ``dedupe_key`` nothing is added when a notification with that key exists already (in the
     database or pending in this session), so a scheduled check that runs many times notifies once.
-    Returns the new notification, or None when it was a duplicate.
+    Returns the new notification, or None when it was a duplicate. ``key_checked``: the caller has
+    looked its keys up already, all at once, and passes each key once (the deadline watch), so the
+    lookup per notification is skipped.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind: {kind!r}")
     if dedupe_key is not None:
         if len(dedupe_key) > DEDUPE_KEY_LENGTH:
             raise ValueError(f"dedupe_key longer than {DEDUPE_KEY_LENGTH} characters: {dedupe_key!r}")
-        if _key_taken(dedupe_key):
+        if not key_checked and _key_taken(dedupe_key):
             return None
     notification = Notification(user_id=user_id, kind=kind, text=text, order_id=order_id,
                                 created_at=at or now(), dedupe_key=dedupe_key)
