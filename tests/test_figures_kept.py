@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.assessment.grid import period_facts
 from portal.assessment.operations import save_config
@@ -18,6 +18,7 @@ from portal.jobs.registry import jobs_for
 from portal.orders.models import Order, ReturnVisit
 from portal.reports.operations import generate_report
 from tests.fixtures.assessment import AS_OF, set_times
+from tests.fixtures.statements import recorded_statements
 
 OCT = datetime(2026, 10, 20, 10, 0)
 
@@ -104,19 +105,11 @@ def test_the_job_refreshes_what_the_pages_read(kept, app, login, received_orders
 def test_a_page_with_kept_figures_runs_few_statements(kept, app, login):
     client = login(kept.d.leader)
     sets.refresh(AS_OF)
-    seen = []
-
-    def count(*args):
-        seen.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as seen:
         assert client.get("/dashboard/").status_code == 200
         dashboard = len(seen)
         assert client.get("/assessment/?period=2026-11").status_code == 200
         ranking = len(seen) - dashboard
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert not any("GROUP BY" in s for s in seen), [s for s in seen if "GROUP BY" in s]  # nothing counted
     assert dashboard <= 14 and ranking <= 6, (dashboard, ranking)
 

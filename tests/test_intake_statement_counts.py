@@ -2,12 +2,12 @@
 known numbers, the repeat candidates, the orders, their take-in events and their repeat links are each
 looked up or written once per chunk, never once per row."""
 import pytest
-from sqlalchemy import event
 
 from portal.extensions import db
 from portal.intake.importer import import_file
 from portal.orders.models import Order, OrderEvent, OrderLink
 from tests.fixtures.city_files import city_row
+from tests.fixtures.statements import recorded_statements
 
 PER_CHUNK_AT_MOST = 6  # known numbers, repeat candidates, orders, their ids, events, links
 
@@ -16,17 +16,8 @@ PER_CHUNK_AT_MOST = 6  # known numbers, repeat candidates, orders, their ids, ev
 def statements(app):
     """Run ``import_file`` on a file and return how many statements it sent to the database."""
     def count(path, **options) -> int:
-        sent = []
-
-        def keep(conn, cursor, statement, parameters, context, executemany):
-            sent.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", keep)
-        try:
-            with open(path, "rb") as stream:
-                result = import_file(stream, path.name, **options)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", keep)
+        with recorded_statements() as sent, open(path, "rb") as stream:
+            result = import_file(stream, path.name, **options)
         assert not result.problems and len(result.created) == result.rows
         return len(sent)
 

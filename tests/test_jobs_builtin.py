@@ -10,6 +10,7 @@ from portal.jobs import builtin
 from portal.jobs.models import JobRun
 from portal.notifications.models import Notification
 from portal.supervision.models import Supervision
+from tests.fixtures.statements import recorded_statements
 
 
 def notices(kind=None, user=None):
@@ -115,20 +116,10 @@ def test_jobs_list_shows_every_job(runner, ctx):
 def test_the_watch_looks_up_notices_sent_in_bulk_however_many_orders(roster, district, make_order, app):
     """Every five minutes the watch passes every open order near or past its deadline; the notices sent
     before are looked up together, so its statements do not grow with the orders watched."""
-    from sqlalchemy import event
-
     def statements_of_a_second_watch(at):
         builtin.deadline_watch(at)
-        seen = []
-
-        def keep(conn, cursor, statement, parameters, context, executemany):
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", keep)
-        try:
+        with recorded_statements() as seen:
             builtin.deadline_watch(at + timedelta(minutes=5))
-        finally:
-            event.remove(db.engine, "before_cursor_execute", keep)
         return len(seen)
 
     app.config["SYSTEM_SUPERVISION_OVERDUE_WORKDAYS"] = 0
@@ -145,21 +136,10 @@ def test_a_first_watch_looks_nothing_up_per_notice(roster, district, make_order,
     """After a long stop the watch may owe a thousand notices at once: it looks the sent ones up together
     and does not ask the table again for each notice it adds (the SELECTs stay the same with 1 or 5
     overdue orders; only the inserts grow)."""
-    from sqlalchemy import event
-
     def selects_of_a_first_watch(at):
-        seen = []
-
-        def keep(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("SELECT"):
-                seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", keep)
-        try:
+        with recorded_statements() as seen:
             builtin.deadline_watch(at)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", keep)
-        return len(seen)
+        return sum(1 for s in seen if s.lstrip().upper().startswith("SELECT"))
 
     app.config["SYSTEM_SUPERVISION_OVERDUE_WORKDAYS"] = 0
     first = make_order("dispatched")

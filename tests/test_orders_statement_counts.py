@@ -6,10 +6,10 @@ The ceilings are today's numbers: a page that needs one more statement must rais
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event
 
 from portal.extensions import db
 from portal.orders import operations
+from tests.fixtures.statements import recorded_statements
 
 INBOX_MOST = 10  # user, roster holders, unit people, absences, list, handlers, counts, three alerts
 POOL_MOST = 5  # user, list, roster gaps, categories, units
@@ -25,18 +25,8 @@ def statements_of(app, client):
     def count(path: str) -> int:
         with app.app_context():
             client.get(path)
-        seen = []
-
-        def keep(conn, cursor, statement, parameters, context, executemany):
-            seen.append(statement)
-
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", keep)
-        try:
-            with app.app_context():
-                response = client.get(path)
-        finally:
-            event.remove(engine, "before_cursor_execute", keep)
+        with recorded_statements(db.engine) as seen, app.app_context():
+            response = client.get(path)
         assert response.status_code == 200, path
         return len(seen)
 
