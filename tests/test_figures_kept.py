@@ -102,6 +102,14 @@ def test_the_job_refreshes_what_the_pages_read(kept, app, login, received_orders
     assert stamps == {AS_OF + timedelta(minutes=5)}  # the job's run, not a page's
 
 
+def test_the_job_counts_as_of_its_own_run_time(kept, app):
+    """The scheduler hands each run its time; the figures are as of that time, not of the clock when the
+    run happens to start (a run the scheduler catches up later)."""
+    app.config["FIXED_NOW"] = AS_OF + timedelta(minutes=7)
+    jobs_for(app)["figures_refresh"].run(AS_OF)
+    assert set(db.session.scalars(select(FigureSnapshot.computed_at))) == {AS_OF}
+
+
 def test_a_page_with_kept_figures_runs_few_statements(kept, app, login):
     client = login(kept.d.leader)
     sets.refresh(AS_OF)

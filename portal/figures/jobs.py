@@ -11,7 +11,7 @@ from . import sets, store
 def refresh_figures(at: datetime) -> str:
     if not store.enabled():
         return "未启用（FIGURES_MAX_AGE_SECONDS 为 0，页面实时计算）"
-    count, ms = sets.refresh()
+    count, ms = sets.refresh(at)
     return f"更新统计快照 {count} 份，耗时 {ms / 1000:.1f} 秒"
 
 

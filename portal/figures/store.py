@@ -51,7 +51,3 @@ def save(kind: str, payloads: dict[str, dict], computed_at: datetime, duration_m
         db.session.rollback()
         log.warning("figures %s not stored: %s", kind, exc)
 
-
-def newest(kind: str) -> FigureSnapshot | None:
-    return db.session.scalar(select(FigureSnapshot).where(FigureSnapshot.kind == kind)
-                             .order_by(FigureSnapshot.computed_at.desc()).limit(1))
