@@ -10,6 +10,14 @@ With PORTAL_BENCH_DATABASE_URL the same runs are made on PostgreSQL as well, in 
 databases). Each run also times the repeat linking (``orders.repeats.find_repeats_many``) on its own, and the
 second import of the same file (every row already present).
 
+``--copy-of URL`` measures the import into a big database instead, as ``bench/web_bench.py`` does: each run
+imports a generated export (in that database's own categories and units, numbered so that none is present)
+into a fresh copy of it (SQLite: the backup API; PostgreSQL: ``CREATE DATABASE ... TEMPLATE``, which needs
+CREATEDB and no other session on the database), dropped afterwards; the database itself is not written::
+
+    .venv/bin/python bench/import_bench.py --rows 20000 --formats csv \
+        --copy-of postgresql+psycopg://postgres@127.0.0.1:5432/portal_1m
+
 PostgreSQL plans the repeat lookups from table statistics. A server with autovacuum on refreshes them as
 the table grows; the benchmark does the same by itself (``ANALYZE`` whenever autovacuum's default
 threshold, 50 rows + 10 % of the table, has changed since the last one; the time is counted), so that a
@@ -190,18 +198,60 @@ def run(kind: str, path: Path, rows: int, workdir: Path, chunk_size: int | None)
             "again": second, "links": links, "problems": len(result.problems)}
 
 
+def run_on_copy(source: str, fmt: str, rows: int, workdir: Path, chunk_size: int | None) -> dict:
+    """One import of ``rows`` generated rows into a fresh copy of the database at ``source``."""
+    from webbench.timings import _export_rows, database_copy
+
+    from portal.intake.importer import import_file
+
+    with database_copy(source) as url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+        with app.app_context():
+            writer = {"csv": write_csv, "xlsx": write_xlsx}[fmt]
+            path = writer(_export_rows(rows), workdir / f"city-export-copy.{fmt}")
+            totals = {"repeats": 0.0}
+            with timed_repeats(totals), open(path, "rb") as stream:
+                t = time.perf_counter()
+                result = import_file(stream, path.name, chunk_size=chunk_size)
+                first = time.perf_counter() - t
+            with open(path, "rb") as stream:
+                t = time.perf_counter()
+                again = import_file(stream, path.name, chunk_size=chunk_size)
+                second = time.perf_counter() - t
+            from portal.orders.models import OrderLink
+
+            made = [taken.order_id for taken in result.created]
+            links = db.session.scalar(db.select(db.func.count(OrderLink.id)).where(OrderLink.order_id.in_(made)))
+            db.session.remove()
+            db.engine.dispose()
+    assert len(result.created) == rows, (len(result.created), rows)
+    assert len(again.present) == rows and not again.created
+    return {"db": make_url(source).get_backend_name() + "*", "format": fmt, "rows": rows, "seconds": first,
+            "repeats": totals["repeats"], "again": second, "links": links, "problems": len(result.problems)}
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: still drop the scratch database
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--formats", default="csv,xlsx")
     parser.add_argument("--chunk-size", type=int, default=None, help="rows per transaction (default: the importer's)")
+    parser.add_argument("--copy-of", metavar="URL", help="import into a copy of this database instead of an empty one")
     args = parser.parse_args()
-    databases = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_BENCH_DATABASE_URL") else [])
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {args.rows} rows, "
-          f"chunks of {args.chunk_size or CHUNK_SIZE}; databases: {', '.join(databases)}", flush=True)
+    if args.copy_of:
+        databases = [f"a copy of {make_url(args.copy_of).database} (* in the table)"]
+    else:
+        databases = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_BENCH_DATABASE_URL") else [])
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load {os.getloadavg()[0]:.1f}; "
+          f"{args.rows} rows, chunks of {args.chunk_size or CHUNK_SIZE}; databases: {', '.join(databases)}", flush=True)
     with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
         workdir = Path(tmp)
+        if args.copy_of:
+            print(f"{'database':<12}{'file':<6}{'rows':>8}{'seconds':>9}{'rows/s':>8}{'repeats s':>11}"
+                  f"{'links':>8}{'again s':>9}", flush=True)
+            for fmt in args.formats.split(","):
+                _print_row(run_on_copy(args.copy_of, fmt, args.rows, workdir, args.chunk_size))
+            return
         t = time.perf_counter()
         data = generate(args.rows)
         files = {}
@@ -210,14 +260,16 @@ def main() -> None:
             files[fmt] = writer(data, workdir / f"city-export.{fmt}")
         sizes = ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in files.values())
         print(f"generated in {time.perf_counter() - t:.1f} s: {sizes}", flush=True)
-        print(f"{'database':<11}{'file':<6}{'rows':>8}{'seconds':>9}{'rows/s':>8}{'repeats s':>11}"
+        print(f"{'database':<12}{'file':<6}{'rows':>8}{'seconds':>9}{'rows/s':>8}{'repeats s':>11}"
               f"{'links':>8}{'again s':>9}", flush=True)
         for kind in databases:
             for fmt, path in files.items():
-                r = run(kind, path, args.rows, workdir, args.chunk_size)
-                print(f"{r['db']:<11}{r['format']:<6}{r['rows']:>8}{r['seconds']:>9.1f}"
-                      f"{r['rows'] / r['seconds']:>8.0f}{r['repeats']:>11.1f}{r['links']:>8}{r['again']:>9.1f}",
-                      flush=True)
+                _print_row(run(kind, path, args.rows, workdir, args.chunk_size))
+
+
+def _print_row(r: dict) -> None:
+    print(f"{r['db']:<12}{r['format']:<6}{r['rows']:>8}{r['seconds']:>9.1f}"
+          f"{r['rows'] / r['seconds']:>8.0f}{r['repeats']:>11.1f}{r['links']:>8}{r['again']:>9.1f}", flush=True)
 
 
 if __name__ == "__main__":

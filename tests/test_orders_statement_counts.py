@@ -13,7 +13,8 @@ from tests.fixtures.statements import recorded_statements
 
 INBOX_MOST = 10  # user, roster holders, unit people, absences, list, handlers, counts, three alerts
 POOL_MOST = 5  # user, list, roster gaps, categories, units
-ORDER_MOST = 15  # user, order and its units, requests, roster, absences, repeats (3), files, visits, cards…
+ORDER_MOST = 8  # user, the order with what it has, timeline, repeats (3), requests, files
+ORDER_BARE = 4  # user, the order with its units, handler and what it has, timeline, files
 
 
 @pytest.fixture
@@ -75,6 +76,9 @@ def test_order_page_statements_stay_the_same_with_more_steps_and_repeats(distric
     night_shift = [make_user("dispatcher", make_unit(f"热线办夜班{i}", kind="office")) for i in (1, 2)]
     make_order("closed")
     plain = make_order("accepted")  # repeats one earlier order (same caller, same words)
+    operations.apply(plain.id, "request_extension", d.handler, reason="需协调多个部门联合处置。",
+                     requested_due_at=datetime(2026, 12, 31, 17, 0))
+    operations.apply(plain.id, "reject_extension", d.dispatcher, note="理由不充分。")
     make_order("visited")
     make_order("dispatched")
     busy = make_order("accepted", assist=[d.zhujian, d.street])  # repeats four
@@ -92,3 +96,11 @@ def test_order_page_statements_stay_the_same_with_more_steps_and_repeats(distric
     assert "区住建局" in page and "热线办夜班2" in page  # the steps with their people's units
     assert "4件相关的历史工单" in page
     assert many == few <= ORDER_MOST
+
+
+def test_order_page_asks_nothing_for_cards_with_nothing_to_show(district, make_order, login, statements_of):
+    """An order with no repeat, request, visit, supervision, case, exclusion or deputy's remark, its
+    handler at work: the cards learn it from the statement that loads the order."""
+    order = make_order("accepted", caller_phone="13900001111", content="路灯不亮，夜间出行不便。")
+    login(district.handler)
+    assert statements_of(f"/orders/{order.id}") <= ORDER_BARE

@@ -10,7 +10,8 @@ import pytest
 from portal.extensions import db
 from portal.orders import operations
 from portal.orders.errors import InvalidInput, TransitionRefused
-from portal.orders.models import Order, OrderEvent
+from portal.orders.models import Order, OrderEvent, OrderUnit
+from portal.orders.states import ASSIST_STATES
 
 ALL_STATES = ["received", "dispatched", "accepted", "return_requested", "replied", "approved", "visited", "closed"]
 ACTORS = ["dispatcher", "handler", "handler_b", "unit_leader", "other_handler", "street_handler", "supervisor",
@@ -89,6 +90,11 @@ def reach(district, make_order):
     return make
 
 
+def units_open(order_id) -> set[bool]:
+    """The ``order_open`` marks of the order's units (each of its parts, lead and assisting)."""
+    return set(db.session.scalars(db.select(OrderUnit.order_open).where(OrderUnit.order_id == order_id)))
+
+
 def snapshot(order_id):
     db.session.expire_all()
     order = db.session.get(Order, order_id)
@@ -114,6 +120,9 @@ def test_transition_table(action, district, reach):
                                            .order_by(OrderEvent.id.desc())).first()
                 assert (event.action, event.from_state, event.to_state, event.actor_id) == (
                     action, state, target or state, actor.id)
+                undispatched = state == "received" and action != "dispatch"  # no units yet
+                expected = set() if undispatched else {after_state in ASSIST_STATES}
+                assert units_open(order.id) == expected, (action, state)
             else:
                 with pytest.raises(TransitionRefused) as refused:
                     operations.apply(order.id, action, actor, **PARAMS[action](district))

@@ -104,3 +104,19 @@ def test_a_session_from_before_the_version_is_refused(district, client):
     """An old-style session value (the bare id) does not log anyone in."""
     set_session(client, _user_id=str(district.dispatcher.id), _fresh=True)
     assert client.get("/orders/pool").status_code == 302
+
+
+def test_activity_is_noted_once_a_minute_not_on_every_response(district, login):
+    """Within a minute of the last noted activity a page leaves the session as it is (no cookie signed
+    and sent again); a minute later it moves the last activity to now."""
+    client = login(district.dispatcher)
+    client.get("/orders/pool")  # the first page after log-in adds the form token to the session
+    set_session(client, last_seen=stamp(seconds=59))
+    response = client.get("/orders/pool")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert get_session(client, "last_seen") == stamp(seconds=59)
+
+    set_session(client, last_seen=stamp(seconds=60))
+    response = client.get("/orders/pool")
+    assert "Set-Cookie" in response.headers
+    assert get_session(client, "last_seen") == stamp()

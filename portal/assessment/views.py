@@ -208,9 +208,10 @@ def order_exclusion(order_id: int):
                   status=422 if error else 200, order=order, **context)
 
 
-def exclusion_card(order: Order) -> dict:
-    """What the order page's exclusion card shows to the current user."""
-    latest = queries.exclusion_of(order.id)
+def exclusion_card(order: Order, present=None) -> dict:
+    """What the order page's exclusion card shows to the current user; ``present``: what the order page
+    knows the order has (None: not known, look)."""
+    latest = queries.exclusion_of(order.id) if present is None or present.exclusion else None
     can_request = (current_user.role in UNIT_ROLES and order.lead_unit_id == current_user.unit_id
                    and order.state != "received" and not order.direct_answer
                    and (latest is None or latest.status in ("refused", "withdrawn")))

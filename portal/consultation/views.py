@@ -240,8 +240,11 @@ def _positions(case: Consultation) -> str:
 # --- for other pages ---------------------------------------------------------------------------------
 
 @bp.app_template_global()
-def order_case_states(order: Order) -> list[str]:
-    """The states of the cases ``order`` is in (one plain lookup; the panel passes it to the two below)."""
+def order_case_states(order: Order, present=None) -> list[str]:
+    """The states of the cases ``order`` is in (one plain lookup; the panel passes it to the two below);
+    ``present``: what the order page knows the order has (None: not known, look)."""
+    if present is not None and not present.cases:
+        return []
     return queries.case_states(order.id)
 
 

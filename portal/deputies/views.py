@@ -236,9 +236,9 @@ def list_pdf(list_id: int):
 
 
 @bp.app_template_global()
-def deputy_remarks_for(order) -> list:
+def deputy_remarks_for(order, present=None) -> list:
     """Deputies' remarks on ``order`` for the order page (the office and the order's units; deputies read
-    theirs on their own pages)."""
-    if current_user.role == Role.DEPUTY:
+    theirs on their own pages); ``present``: what the order page knows the order has (None: look)."""
+    if current_user.role == Role.DEPUTY or (present is not None and not present.remarks):
         return []
     return queries.remarks_on(order.id)

@@ -22,6 +22,7 @@ from ..demo.planning import CHANNELS, LEADER_TOPICS, resolve_unit
 from ..demo.topic import Topic, topic_list
 from ..orders.models import Order
 from ..orders.repeats import address_key
+from ..orders.states import ASSIST_STATES
 from .arrivals import times_of_day
 from .people import People
 from .seasons import TopicPicker
@@ -253,7 +254,8 @@ class _Chunk:
             event["hash"] = prev = seal_event(order.id, seq, prev, event)
         rows.orders.append({c: getattr(order, c) for c in ORDER_COLUMNS})
         rows.events += story.events
-        rows.units += story.units
+        open_ = order.state in ASSIST_STATES
+        rows.units += [dict(part, order_open=open_) for part in story.units]
         rows.requests += story.requests
         rows.visits += story.visits
         rows.dispatches += story.dispatches

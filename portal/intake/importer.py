@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from ..clock import now
 from ..extensions import db
 from ..orders.models import Order
+from ..orders.repeats import one_of
 from .operations import TAKE_IN_NOTE, receive_many
 from .records import FIELD_LABELS, HEADERS, REQUIRED, CityRecord, Lookups, validate
 
@@ -458,7 +459,7 @@ def _receive_chunk(rows: int, checked: _Checked, actor=None, note: str = TAKE_IN
     # One query for the numbers the portal already has (earlier chunks are committed, so they are in it);
     # a number twice in the chunk is new the first time and compared with that row the second.
     numbers = {record.city_no for _, record in valid}
-    stored = db.session.execute(db.select(Order.id, Order.number, Order.city_hash).where(Order.number.in_(numbers)))
+    stored = db.session.execute(db.select(Order.id, Order.number, Order.city_hash).where(one_of(Order.number, numbers)))
     known: dict[str, tuple[int | None, CityRecord | None]] = {}
     hashes: dict[str, str | None] = {}
     for order_id, city_no, city_hash in stored:

@@ -1,7 +1,7 @@
 """Work orders, the units on them, requests (return, extension), return visits and the event record."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -26,7 +26,10 @@ class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_state_received", "state", "received_at"),
-        Index("ix_orders_lead_state_due", "lead_unit_id", "state", "next_due_at"),
+        # A unit's orders by state and deadline, with what the inbox's tabs also test (handler, warning
+        # time, sent back) and the id: its tab counts and the ids of a tab's page read this index alone.
+        Index("ix_orders_lead_state_due_handler", "lead_unit_id", "state", "next_due_at", "handler_id",
+              "warn_at", "sent_back", "id"),
         Index("ix_orders_state_due", "state", "next_due_at"),
         Index("ix_orders_received", "received_at"),
         Index("ix_orders_category_received", "category_id", "received_at"),
@@ -121,7 +124,8 @@ class OrderUnit(db.Model):
     """A unit on an order: the lead (主办) or an assisting unit (协办) and its part of the reply."""
 
     __tablename__ = "order_units"
-    __table_args__ = (Index("ix_order_units_unit_order", "unit_id", "order_id"),)
+    __table_args__ = (Index("ix_order_units_unit_order", "unit_id", "order_id"),
+                      Index("ix_order_units_unit_open", "unit_id", "order_open", "part", "active", "order_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
@@ -131,6 +135,10 @@ class OrderUnit(db.Model):
     contribution: Mapped[str | None] = mapped_column(Text)  # the assisting unit's part of the reply
     contributed_at: Mapped[datetime | None]
     contributed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # True while the order is in an ASSIST_STATES state (kept by orders.operations on every step): a
+    # unit's 协办 tab reads its few open parts through ix_order_units_unit_open instead of every part
+    # it had over the years or every open order of the district.
+    order_open: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     order: Mapped[Order] = relationship(back_populates="units")
     unit: Mapped[Unit] = relationship(lazy="joined")

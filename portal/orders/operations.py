@@ -7,7 +7,7 @@ import sqlite3
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,7 +20,7 @@ from ..extensions import db
 from .effects import EFFECTS, text
 from .errors import Conflict, InvalidInput
 from .models import Category, Order, OrderEvent, OrderLink
-from .states import TRANSITIONS, Action, State, TransitionRefused, check, target_state
+from .states import ASSIST_STATES, TRANSITIONS, Action, State, TransitionRefused, check, target_state
 from .vocab import CHANNELS, TYPES, URGENCIES
 
 
@@ -83,21 +83,55 @@ def add_new_many(rows: list[dict], actor, at: datetime, note: str | None = None)
     matches = find_repeats_many(rows)
     for row, found in zip(rows, matches):
         row["is_repeat"] = bool(found)
-    _insert_rows(Order.__table__, rows)
+    with _checks_planned_once():
+        ids = _insert_orders(rows)
+        actor_id = actor.id if actor else None
+        _insert_rows(OrderEvent.__table__, seal_first_events(OrderEvent, [
+            {"order_id": order_id, "at": at, "actor_id": actor_id, "action": Action.TAKE_IN.value,
+             "from_state": None, "to_state": State.RECEIVED.value, "note": note}
+            for order_id in ids]))
+        links = [{"order_id": order_id, "earlier_id": ids[m.key[1]] if isinstance(m.key, tuple) else m.key,
+                  "reason": m.reason, "score": m.score, "created_at": at}
+                 for order_id, found in zip(ids, matches) for m in found]
+        if links:
+            _insert_rows(OrderLink.__table__, links)
+    return ids
+
+
+@contextmanager
+def _checks_planned_once():
+    """PostgreSQL: for the chunk's writes, plans kept as PostgreSQL keeps them by default, then the
+    connection's own setting back. Every connection plans each statement for its values
+    (``plan_cache_mode = force_custom_plan``, portal/setup.py), and that holds for the foreign-key checks
+    the database runs for each inserted row as well: a chunk of 5,000 orders makes about 20,000 of them
+    (their category and units, the events' order, both ends of each repeat link), and planning each
+    one again cost more than the rest of the writing. The lookups before the writes keep plans made
+    for their values. SET LOCAL: a rollback puts the setting back too."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    own = connection.scalar(select(func.current_setting("plan_cache_mode"),
+                                   func.set_config("plan_cache_mode", "auto", True)))
+    yield
+    connection.execute(select(func.set_config("plan_cache_mode", own, True)))
+
+
+def _insert_orders(rows: list[dict]) -> list[int]:
+    """Insert a chunk's orders and return their ids in row order. PostgreSQL: the ids are drawn from the
+    sequence first, in one statement, and go in with the rows, so nothing is looked up afterwards; SQLite
+    assigns them and the numbers are looked up."""
+    table = Order.__table__
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        ids = sorted(connection.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))))
+        _insert_rows(table, [{**row, "id": order_id} for row, order_id in zip(rows, ids)])
+        return ids
+    _insert_rows(table, rows)
     by_number = dict(db.session.execute(
         select(Order.number, Order.id).where(Order.number.in_([row["number"] for row in rows]))).all())
-    ids = [by_number[row["number"]] for row in rows]
-    actor_id = actor.id if actor else None
-    _insert_rows(OrderEvent.__table__, seal_first_events(OrderEvent, [
-        {"order_id": order_id, "at": at, "actor_id": actor_id, "action": Action.TAKE_IN.value,
-         "from_state": None, "to_state": State.RECEIVED.value, "note": note}
-        for order_id in ids]))
-    links = [{"order_id": order_id, "earlier_id": ids[m.key[1]] if isinstance(m.key, tuple) else m.key,
-              "reason": m.reason, "score": m.score, "created_at": at}
-             for order_id, found in zip(ids, matches) for m in found]
-    if links:
-        _insert_rows(OrderLink.__table__, links)
-    return ids
+    return [by_number[row["number"]] for row in rows]
 
 
 def _insert_rows(table, rows: list[dict]) -> None:
@@ -177,11 +211,21 @@ def _take(order_id: int, action: Action, actor, version: int | None, at: datetim
         order.updated_at = at
         order.version += 1
         refresh_next_due(order, policies()[order.urgency])
+        _mark_units_open(order, before, after)
     order.events.append(
         OrderEvent(at=at, actor_id=actor.id, action=action, from_state=before, to_state=after,
                    note=note, data=data)
     )
     return order
+
+
+def _mark_units_open(order: Order, before: State, after: State) -> None:
+    """Keep ``OrderUnit.order_open`` true exactly while the order is in ASSIST_STATES (a dispatch adds
+    parts: they are marked too)."""
+    opened = after in ASSIST_STATES
+    if opened or before in ASSIST_STATES:
+        for part in order.units:
+            part.order_open = opened
 
 
 @contextmanager

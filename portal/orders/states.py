@@ -39,6 +39,9 @@ STATE_LABELS = {
 OPEN_STATES = frozenset(set(State) - {State.CLOSED})
 # States in which a unit holds the order and its deadlines run.
 UNIT_STATES = frozenset({State.DISPATCHED, State.ACCEPTED, State.RETURN_REQUESTED})
+# The states in which an assisting unit has its part to do (its 协办 tab); ``OrderUnit.order_open`` marks
+# the order's units while the order is in one of them.
+ASSIST_STATES = frozenset({State.DISPATCHED, State.ACCEPTED})
 
 
 class Action(StrEnum):

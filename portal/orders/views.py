@@ -4,7 +4,6 @@ Views read input, call one operation, and render the page or, for htmx, the frag
 """
 from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
 
 from ..attachments.forms import uploaded_files
 from ..attachments.operations import reply_with_files
@@ -13,15 +12,15 @@ from ..extensions import db
 from ..form_values import page_number
 from ..htmx import is_htmx, redirect, render
 from ..clock import now
-from ..permissions import caller, order_or_404, require_role
+from ..permissions import can_view_order, caller, order_or_404, require_role
 from ..roster.queries import incomplete_units
 from ..roster.routing import Responsibility
 from ..units.queries import units_by_kind
-from . import operations, queries
+from . import operations, page_load, queries
 from .errors import Conflict, InvalidInput, TransitionRefused
 from .filters import DEADLINE_FILTERS, OrderFilters
 from .forms import action_params, take_in_data
-from .models import Category, Order, OrderEvent, OrderLink
+from .models import Category, Order
 from .states import Action, allowed
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -131,20 +130,14 @@ def new():
                   status=422 if error else 200)
 
 
-# What the order page shows of the order, loaded with it: its units (the access check reads them), its
-# timeline with each actor and the actor's unit, and the earlier orders it repeats with their units (the
-# access check) and visits (how they ended). A fixed number of statements however much there is.
-_EARLIER = selectinload(Order.links).joinedload(OrderLink.earlier)
-PAGE_LOADS = (joinedload(Order.units),
-              selectinload(Order.events).joinedload(OrderEvent.actor).joinedload(User.unit),
-              _EARLIER.selectinload(Order.units), _EARLIER.selectinload(Order.visits))
-
-
 @bp.route("/<int:order_id>")
 @login_required
 def show(order_id: int):
-    order = order_or_404(current_user, order_id, PAGE_LOADS)
-    return render("orders/show.html", "orders/_order_main.html", **_order_context(order))
+    loaded = page_load.order_for_page(order_id, now())
+    if loaded is None or not can_view_order(current_user, loaded[0]):
+        abort(404)
+    order, present = loaded
+    return render("orders/show.html", "orders/_order_main.html", **_order_context(order, present))
 
 
 @bp.route("/<int:order_id>/form/<action>")
@@ -223,12 +216,22 @@ def _action_or_404(name: str) -> Action:
     return action
 
 
-def _order_context(order: Order) -> dict:
-    actions = allowed(order, current_user)
-    context = {"order": order, "actions": actions, "caller": caller(current_user, order)}
+def _order_context(order: Order, present: page_load.OnPage | None = None) -> dict:
+    """What the order's templates read; ``present``: what the order is known to have (None: the cards look)."""
+    user = current_user._get_current_object()  # once, not through the proxy for each of the ~20 actions
+    actions = allowed(order, user)
+    context = {"order": order, "actions": actions, "caller": caller(user, order), "present": present}
     if Action.DISPATCH in actions:
         context["unit_groups"] = units_by_kind()
         context["roster_gaps"] = _roster_gaps()
     if order.lead_unit_id and order.handler_id:
-        context["answering"], context["acting"] = Responsibility(order.lead_unit_id, now()).answering(order)
+        context["answering"], context["acting"] = _answering(order, present)
     return context
+
+
+def _answering(order: Order, present: page_load.OnPage | None) -> tuple[User | None, bool]:
+    """``Responsibility.answering``: a handler at work (active, no absence now) answers for the order
+    themselves, which the page knows without the roster's statements; otherwise the roster decides."""
+    if present is not None and not present.handler_away and order.handler is not None and order.handler.active:
+        return order.handler, False
+    return Responsibility(order.lead_unit_id, now()).answering(order)

@@ -60,20 +60,20 @@ def absence_at(user_id: int, at: datetime) -> Absence | None:
     ).first()
 
 
-def unit_absences_at(unit_id: int, at: datetime) -> dict[int, Absence | None]:
-    """Every member of the unit (by id) with their absence at ``at``, or None: ``absence_at`` for all
-    of them in one query."""
+def unit_members_at(unit_id: int, at: datetime) -> list[tuple[User, Absence | None]]:
+    """Every member of the unit, ordered as ``unit_people``, each with their absence at ``at`` (or None;
+    the first one, should two overlap): the people of a unit and who is away, in one query."""
     rows = db.session.execute(
-        select(User.id, Absence).select_from(User)
+        select(User, Absence)
         .outerjoin(Absence, and_(Absence.user_id == User.id, Absence.cancelled_at.is_(None),
                                  Absence.start_at <= at, Absence.end_at > at))
-        .where(User.unit_id == unit_id)
+        .where(User.unit_id == unit_id).order_by(User.role, User.id, Absence.start_at)
     ).all()
-    result: dict[int, Absence | None] = {}
-    for user_id, absence in rows:
-        if result.get(user_id) is None:
-            result[user_id] = absence
-    return result
+    members: dict[int, tuple[User, Absence | None]] = {}
+    for user, absence in rows:
+        if members.get(user.id, (None, None))[1] is None:
+            members[user.id] = (user, absence)
+    return list(members.values())
 
 
 def absences_overlapping(user_id: int, start: datetime, end: datetime) -> list[Absence]:
@@ -97,10 +97,17 @@ def handovers(unit_id: int, limit: int = 20) -> list[Handover]:
     ).all()
 
 
+ANSWERING_ROLES = (Role.HANDLER, Role.UNIT_LEADER)  # the unit's people who may answer for an order
+
+
+def is_unit_person(user: User) -> bool:
+    """Whether ``user`` is one of ``unit_people``: active, a handler or the unit's leader."""
+    return user.active and user.role in ANSWERING_ROLES
+
+
 def unit_people(unit_id: int) -> list[User]:
     return db.session.scalars(
-        select(User).where(User.unit_id == unit_id, User.active.is_(True),
-                           User.role.in_([Role.HANDLER, Role.UNIT_LEADER]))
+        select(User).where(User.unit_id == unit_id, User.active.is_(True), User.role.in_(ANSWERING_ROLES))
         .order_by(User.role, User.id)
     ).all()
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ..auth.models import Role, User
 from ..extensions import db
-from .queries import absence_at, holders, unit_absences_at, unit_people
+from .queries import absence_at, holders, is_unit_person, unit_members_at, unit_people
 
 
 def _present(user: User | None, at: datetime) -> bool:
@@ -38,16 +38,22 @@ class Responsibility:
         self.unit_id, self.at = unit_id, at
         self._roles = holders(unit_id) if unit_id else {"A": None, "B": None}
         self._cache: dict[int, User | None] = {}
-        self._absences: dict[int, object] | None = None  # the unit's people -> absence now (or None)
+        self._members: list | None = None  # the unit's members with their absence now (or None)
+        self._absences: dict[int, object] = {}
 
     def _absence(self, user_id: int):
         """``absence_at(user_id, self.at)``; for the unit's own people, from one query for all of them
         (a page asks about every colleague: the inbox's "answered by" and each row's stand-in)."""
-        if self._absences is None:
-            self._absences = unit_absences_at(self.unit_id, self.at) if self.unit_id else {}
+        self._load_members()
         if user_id in self._absences:
             return self._absences[user_id]
         return absence_at(user_id, self.at)
+
+    def _load_members(self) -> list:
+        if self._members is None:
+            self._members = unit_members_at(self.unit_id, self.at) if self.unit_id else []
+            self._absences = {user.id: absence for user, absence in self._members}
+        return self._members
 
     def acting_for(self, handler_id: int | None) -> User | None:
         """The acting handler while ``handler_id`` is away, or None when they are present."""
@@ -82,8 +88,8 @@ class Responsibility:
         """Handler ids whose orders ``user`` answers for now: their own, and those of absent colleagues
         they act for."""
         ids = [user.id]
-        for person in unit_people(self.unit_id) if self.unit_id else []:
-            if person.id != user.id:
+        for person, _ in self._load_members():
+            if person.id != user.id and is_unit_person(person):
                 acting = self.acting_for(person.id)
                 if acting is not None and acting.id == user.id:
                     ids.append(person.id)

@@ -12,10 +12,12 @@
 Requests that htmx makes by itself (polling) carry ``X-Background-Request: 1``, set by portal.js for
 elements marked ``data-background``; they neither count as activity nor end a session early.
 """
+import functools
 from datetime import datetime
 
 from flask import Flask, current_app, flash, g, request, session, url_for
 from flask_login import current_user, logout_user, user_logged_in
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..clock import now
@@ -24,8 +26,20 @@ from ..htmx import redirect as hx_redirect
 
 EXPIRED_MESSAGE = "登录已超时，请重新登录。"
 BACKGROUND_HEADER = "X-Background-Request"
+# The last activity moves in steps of a minute: the session cookie is signed and sent again once a
+# minute of activity, not with every response (idle expiry is counted in tens of minutes).
+ACTIVITY_STEP_SECONDS = 60
 # Endpoints a user who must change the password may still reach.
 WHILE_MUST_CHANGE = {"auth.change_password", "auth.logout", "auth.login", "static"}
+
+
+@functools.cache
+def _user_with_unit():
+    """The user by id with the unit (the navbar shows it on every page): one statement built once, as
+    ``session.get`` with loader options builds its statement again on every request."""
+    from ..auth.models import User
+
+    return select(User).options(joinedload(User.unit)).where(User.id == bindparam("id"))
 
 
 def load_user(session_id: str):
@@ -36,8 +50,7 @@ def load_user(session_id: str):
     user_id, _, version = (session_id or "").partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    # with the user's unit: the navbar shows it on every page
-    user = db.session.get(User, int(user_id), options=[joinedload(User.unit)])
+    user = db.session.execute(_user_with_unit(), {"id": int(user_id)}).scalar_one_or_none()
     if user is None or (user.session_version or 0) != int(version):
         return None
     return user
@@ -103,7 +116,9 @@ def note_activity(response):
     """After each request from a logged-in user (not a background poll): the last activity is now."""
     if ("_user_id" in session and not g.get("session_expired") and _applies()
             and request.headers.get(BACKGROUND_HEADER) != "1"):
-        session["last_seen"] = _stamp(now())
+        stamp, last_seen = _stamp(now()), session.get("last_seen")
+        if not isinstance(last_seen, int) or stamp - last_seen >= ACTIVITY_STEP_SECONDS:
+            session["last_seen"] = stamp
     return response
 
 

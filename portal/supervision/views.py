@@ -195,8 +195,11 @@ def print_notices():
 
 
 @bp.app_template_global()
-def order_supervisions(order) -> list[Supervision]:
-    """The supervisions on ``order`` the current user may see (for the order page's card)."""
+def order_supervisions(order, present=None) -> list[Supervision]:
+    """The supervisions on ``order`` the current user may see (for the order page's card); ``present``:
+    what the order page knows the order has (None: not known, look)."""
+    if present is not None and not present.supervisions:
+        return []
     return [s for s in queries.for_order(order.id) if queries.can_view(current_user, s)]
 
 
