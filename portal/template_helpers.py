@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from .auth.models import Role
 from .clock import now
-from .deadlines.rules import STATUS_LABELS, status
+from . import order_badges
+from .order_badges import STATE_COLOURS
 from .orders.states import ACTION_LABELS, RESPONSIBILITY_EVENTS, STATE_LABELS, Action, State, allowed
 from .supervision.states import ORDER_EVENTS as SUPERVISION_EVENTS
 from .deputies.states import ORDER_EVENTS as DEPUTY_EVENTS
@@ -59,17 +60,6 @@ SETTINGS = [
     ("assessment.exclusions", "考核剔除审批", "funnel", {Role.DISPATCHER}),
 ]
 
-STATE_COLOURS = {
-    State.RECEIVED: "secondary",
-    State.DISPATCHED: "info",
-    State.ACCEPTED: "primary",
-    State.RETURN_REQUESTED: "warning",
-    State.REPLIED: "purple",
-    State.APPROVED: "teal",
-    State.VISITED: "indigo",
-    State.CLOSED: "success",
-}
-DEADLINE_COLOURS = {"normal": "success", "soon": "warning", "overdue": "danger"}
 
 
 def fmt_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -141,9 +131,7 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         STATE_COLOURS=STATE_COLOURS,
-        DEADLINE_COLOURS=DEADLINE_COLOURS,
-        DEADLINE_LABELS=STATUS_LABELS,
-        deadline_status=lambda order: status(order, now()),
+        **order_badges.GLOBALS,
         actions_for=lambda order: allowed(order, current_user),
         visible_repeats=visible_repeats,
         State=State,

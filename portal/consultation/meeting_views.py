@@ -191,14 +191,6 @@ def consultation_overdue_tasks() -> list[ConsultationTask]:
 
 
 @bp.app_template_global()
-def consultation_unit_tasks() -> list[ConsultationTask]:
-    """The current unit user's open follow-up items, for the inbox."""
-    if Role(current_user.role) not in access.UNIT_SIDE or not current_user.unit_id:
-        return []
-    return meetings.open_tasks(current_user.unit_id)
-
-
-@bp.app_template_global()
 def consultation_runs(case: Consultation) -> bool:
     return current_user.is_authenticated and access.runs(current_user, case)
 

@@ -12,7 +12,7 @@ rulings are written to the responsibility list, or, on the first refusal, nothin
 """
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..auth.models import Role, User
 from ..clock import now
@@ -330,13 +330,21 @@ def overdue_tasks(as_of: date, unit_id: int | None = None) -> list[ConsultationT
     return list(db.session.scalars(query))
 
 
+def _open_tasks_of(unit_id: int, *columns):
+    return (select(*columns).select_from(ConsultationTask).join(Consultation)
+            .where(ConsultationTask.unit_id == unit_id, ConsultationTask.done_at.is_(None),
+                   Consultation.state == State.FOLLOWING.value))
+
+
 def open_tasks(unit_id: int) -> list[ConsultationTask]:
     """A unit's follow-up items not done yet, the earliest due first."""
-    return list(db.session.scalars(
-        select(ConsultationTask).join(Consultation)
-        .where(ConsultationTask.unit_id == unit_id, ConsultationTask.done_at.is_(None),
-               Consultation.state == State.FOLLOWING.value)
-        .order_by(ConsultationTask.due, ConsultationTask.id)))
+    return list(db.session.scalars(_open_tasks_of(unit_id, ConsultationTask)
+                                   .order_by(ConsultationTask.due, ConsultationTask.id)))
+
+
+def open_tasks_count(unit_id: int):
+    """A scalar subquery: how many follow-up items of the unit are not done yet."""
+    return _open_tasks_of(unit_id, func.count()).scalar_subquery()
 
 
 def notify_overdue(at: datetime) -> int:
@@ -372,4 +380,4 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 __all__ = ["InvalidInput", "Refused", "apply_decisions", "close_case", "complete_task", "notify_overdue",
-           "open_tasks", "overdue_tasks", "record_meeting"]
+           "open_tasks", "open_tasks_count", "overdue_tasks", "record_meeting"]

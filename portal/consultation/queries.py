@@ -74,8 +74,13 @@ def _candidates(user):
 
 def _waiting(user):
     """The condition: the current round invites ``user`` (their unit, or the leader) and has no opinion yet."""
-    mine = (ConsultationInvitation.unit_id == user.unit_id if Role(user.role) in access.UNIT_SIDE
-            else ConsultationInvitation.user_id == user.id)
+    if Role(user.role) in access.UNIT_SIDE:
+        return _waiting_for(ConsultationInvitation.unit_id == user.unit_id)
+    return _waiting_for(ConsultationInvitation.user_id == user.id)
+
+
+def _waiting_for(mine):
+    """The condition: the current round has an invitation matching ``mine`` without an opinion yet."""
     return and_(Consultation.state == State.PREPARING.value, exists().where(
         ConsultationMeeting.consultation_id == Consultation.id, ConsultationMeeting.round == Consultation.round,
         ConsultationInvitation.meeting_id == ConsultationMeeting.id, mine, ConsultationInvitation.opinion.is_(None)))
@@ -129,9 +134,17 @@ def waiting_ids(user) -> set[int]:
     return set(db.session.scalars(select(Consultation.id).where(_waiting(user))).all())
 
 
+def unit_waiting_count_query(unit_id):
+    """A scalar subquery: how many cases wait for the unit's written opinion (``unit_id`` may be a bound
+    parameter)."""
+    return select(func.count()).where(_waiting_for(ConsultationInvitation.unit_id == unit_id)).scalar_subquery()
+
+
 def waiting_count(user) -> int:
     """For the inbox alert: how many cases wait for the unit's written opinion."""
-    return len(waiting_ids(user))
+    if Role(user.role) in access.UNIT_SIDE and not user.unit_id:
+        return 0
+    return db.session.scalar(select(func.count()).where(_waiting(user)))
 
 
 # --- one case ----------------------------------------------------------------------------------------

@@ -257,11 +257,3 @@ def order_consultations(order: Order, states: list[str] | None = None) -> list[C
 @bp.app_template_global()
 def may_request_consultation(order: Order, states: list[str] | None = None) -> bool:
     return queries.may_request(current_user, order, states)
-
-
-@bp.app_template_global()
-def consultations_waiting() -> int:
-    """For the units' inbox alert: cases waiting for the unit's written opinion."""
-    if current_user.role not in (Role.HANDLER, Role.UNIT_LEADER) or not current_user.unit_id:
-        return 0
-    return queries.waiting_count(current_user)

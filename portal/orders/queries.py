@@ -6,7 +6,7 @@ in the same query or one more (no N+1).
 import functools
 
 from sqlalchemy import and_, bindparam, func, select, true
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import lazyload, load_only, selectinload
 from sqlalchemy.sql.elements import BindParameter
 
 from ..clock import now
@@ -144,20 +144,37 @@ def inbox_clause(tab: str, unit_id: int, mine_ids=(), at=None):
 
 
 _HANDLERS = selectinload(Order.handler)
+# The lead tabs' handlers are the unit's own people, already in the session (the page's Responsibility
+# loaded them): their many-to-one loads find them there without a statement. Rows show lead_unit_id only.
+_LEAD_ROWS = (lazyload(Order.lead_unit),)
 
 
 def _inbox_order():
     return Order.next_due_at.is_(None), Order.next_due_at, Order.id
 
 
-def inbox(unit_id: int, tab: str, page: int, size: int, mine_ids=()):
-    """A tab's page of orders, soonest deadline first. The page's ids are found first, from the unit index
-    alone, and only those orders are loaded with their category and unit: ordering the tab's orders
-    themselves would read every one of them (hundreds in a large unit) with its joins."""
-    ids = (select(Order.id).where(inbox_clause(tab, unit_id, mine_ids)).order_by(*_inbox_order())
-           .limit(size + 1).offset((page - 1) * size))
+@functools.cache
+def _inbox_statement(tab: str):
+    """A tab's page of orders, with bound parameters (built once per tab: building a statement of this
+    size costs more than running it). The page's ids are found first, from the unit index alone, and
+    only those orders are loaded with their category: ordering the tab's orders themselves would read
+    every one of them (hundreds in a large unit) with its joins. The assisting tab's orders are other
+    units': their handlers are loaded with them."""
+    unit, mine, at = bindparam("unit"), bindparam("mine", expanding=True), bindparam("at")
+    ids = (select(Order.id).where(inbox_clause(tab, unit, mine, at)).order_by(*_inbox_order())
+           .limit(bindparam("limit")).offset(bindparam("offset")))
     query = select(Order).where(Order.id.in_(ids.scalar_subquery())).order_by(*_inbox_order())
-    rows = db.session.scalars(_as_rows(query, _HANDLERS)).unique().all()
+    also = (_HANDLERS,) if tab == "assisting" else ()
+    return _as_rows(query, *_LEAD_ROWS, *also)
+
+
+def inbox(unit_id: int, tab: str, page: int, size: int, mine_ids=()):
+    """A tab's page of orders, soonest deadline first, and whether there is a next page."""
+    if tab not in INBOX_TABS:
+        raise ValueError(tab)
+    rows = db.session.scalars(_inbox_statement(tab), {
+        "unit": unit_id, "mine": list(mine_ids) or [-1], "at": now(), "limit": size + 1,
+        "offset": (page - 1) * size}).unique().all()
     return rows[:size], len(rows) > size
 
 

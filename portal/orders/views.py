@@ -16,7 +16,7 @@ from ..permissions import can_view_order, caller, order_or_404, require_role
 from ..roster.queries import incomplete_units
 from ..roster.routing import Responsibility
 from ..units.queries import units_by_kind
-from . import operations, page_load, queries
+from . import inbox_alerts, operations, page_load, queries
 from .errors import Conflict, InvalidInput, TransitionRefused
 from .filters import DEADLINE_FILTERS, OrderFilters
 from .forms import action_params, take_in_data
@@ -85,7 +85,7 @@ def inbox():
     orders, has_next = queries.inbox(current_user.unit_id, tab, page, _size(), mine)
     return render("orders/inbox.html", "orders/_inbox_panel.html", orders=orders, has_next=has_next, tab=tab,
                   page=page, tabs=queries.INBOX_TABS, counts=queries.inbox_counts(current_user.unit_id, mine),
-                  duty=duty)
+                  duty=duty, alerts=inbox_alerts.for_unit(current_user.unit_id))
 
 
 def _office_queue(template: str, endpoint: str, tabs: dict, default: str, fetch, counts):

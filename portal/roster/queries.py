@@ -1,8 +1,9 @@
 """Read side of the roster: who holds A and B now, who is away, who answers for an order."""
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import Role, User
@@ -18,11 +19,27 @@ ROSTER_KINDS = [UnitKind.DEPARTMENT, UnitKind.STREET, UnitKind.SOE, UnitKind.COM
 HELD_STATES = [s.value for s in UNIT_STATES | {State.REPLIED}]
 
 
+# The statements every unit page runs (the inbox, the order page) are built once, with bound parameters:
+# building one costs more than running it.
+
+@functools.cache
+def _holders_statement():
+    return (select(RosterAssignment).options(joinedload(RosterAssignment.user))
+            .where(RosterAssignment.unit_id == bindparam("unit"), RosterAssignment.end_at.is_(None)))
+
+
+@functools.cache
+def _members_statement():
+    at = bindparam("at")
+    return (select(User, Absence)
+            .outerjoin(Absence, and_(Absence.user_id == User.id, Absence.cancelled_at.is_(None),
+                                     Absence.start_at <= at, Absence.end_at > at))
+            .where(User.unit_id == bindparam("unit")).order_by(User.role, User.id, Absence.start_at))
+
+
 def holders(unit_id: int) -> dict[str, User | None]:
-    rows = db.session.scalars(
-        select(RosterAssignment).options(joinedload(RosterAssignment.user))
-        .where(RosterAssignment.unit_id == unit_id, RosterAssignment.end_at.is_(None))
-    ).all()
+    """The unit's A and B now (None for an empty slot)."""
+    rows = db.session.scalars(_holders_statement(), {"unit": unit_id}).all()
     result: dict[str, User | None] = {"A": None, "B": None}
     for row in rows:
         result[row.slot] = row.user
@@ -63,12 +80,7 @@ def absence_at(user_id: int, at: datetime) -> Absence | None:
 def unit_members_at(unit_id: int, at: datetime) -> list[tuple[User, Absence | None]]:
     """Every member of the unit, ordered as ``unit_people``, each with their absence at ``at`` (or None;
     the first one, should two overlap): the people of a unit and who is away, in one query."""
-    rows = db.session.execute(
-        select(User, Absence)
-        .outerjoin(Absence, and_(Absence.user_id == User.id, Absence.cancelled_at.is_(None),
-                                 Absence.start_at <= at, Absence.end_at > at))
-        .where(User.unit_id == unit_id).order_by(User.role, User.id, Absence.start_at)
-    ).all()
+    rows = db.session.execute(_members_statement(), {"unit": unit_id, "at": at}).all()
     members: dict[int, tuple[User, Absence | None]] = {}
     for user, absence in rows:
         if members.get(user.id, (None, None))[1] is None:

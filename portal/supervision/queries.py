@@ -141,10 +141,9 @@ def leaders() -> list[User]:
                               .order_by(User.id)).all()
 
 
-def waiting_for_unit(unit_id: int) -> tuple[int, int]:
-    """Supervisions waiting for the unit's answer (open or sent back), and how many are past the deadline."""
-    waiting = select(Supervision.answer_due).where(Supervision.unit_id == unit_id,
-                                                  Supervision.state.in_(["open", "sent_back"]))
-    dues = db.session.scalars(waiting).all()
-    today = now().date()
-    return len(dues), sum(1 for d in dues if d < today)
+def waiting_counts(unit_id: int, today) -> tuple:
+    """Two scalar subqueries: supervisions waiting for the unit's answer (open or sent back), and how many
+    of them are past the answer deadline on ``today`` (the unit inbox's alert counts them with the rest
+    of its alerts in one statement: portal/orders/inbox_alerts.py)."""
+    waiting = select(func.count()).where(Supervision.unit_id == unit_id, Supervision.state.in_(["open", "sent_back"]))
+    return waiting.scalar_subquery(), waiting.where(Supervision.answer_due < today).scalar_subquery()

@@ -201,11 +201,3 @@ def order_supervisions(order, present=None) -> list[Supervision]:
     if present is not None and not present.supervisions:
         return []
     return [s for s in queries.for_order(order.id) if queries.can_view(current_user, s)]
-
-
-@bp.app_template_global()
-def unit_supervisions_waiting() -> tuple[int, int]:
-    """(waiting for the unit's answer, of which past the answer deadline) for the current unit user's inbox."""
-    if current_user.role not in (Role.HANDLER, Role.UNIT_LEADER) or not current_user.unit_id:
-        return 0, 0
-    return queries.waiting_for_unit(current_user.unit_id)
