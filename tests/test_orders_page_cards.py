@@ -1,16 +1,19 @@
 """The order page shows every card the order has something for, and none for what it lacks. The page asks
 in the statement that loads the order which cards have anything (repeats, requests, visits, supervisions,
-cases, exclusion, deputies' remarks, the handler's absence) and skips the others' statements: a wrong
+cases, exclusion, deputies' remarks, files, the handler's absence) and skips the others' statements: a wrong
 answer would hide a card."""
 import re
 from datetime import datetime
 
+from portal.attachments import operations as attachments
 from portal.orders import operations
+from tests.fixtures import attachments as samples
 
 # What each card shows only when the order has something for it (the supervision and consultation cards
 # also offer buttons, and the exclusion card a request form, with nothing on the order).
 CONTENT_MARKS = ('id="repeats"', "延期申请待审批", "申请回退：", "回访记录", r'href="/supervision/\d+"',
-                 r'href="/consultations/\d+"', "data-exclusion-status", 'id="order-deputy-remarks"', "不在岗")
+                 r'href="/consultations/\d+"', "data-exclusion-status", 'id="order-deputy-remarks"', "不在岗",
+                 r'href="/attachments/\d+')
 
 
 def page(client, order) -> str:
@@ -39,6 +42,14 @@ def test_pending_extension_supervision_and_case_are_shown(district, make_order, 
         assert "延期申请待审批" in html and "需协调住建部门共同处置。" in html
         assert 'id="order-supervision"' in html and f"#{supervision.id}" in html
         assert "建设路占道经营联合会商" in html
+
+
+def test_files_are_shown(district, make_order, login):
+    order = make_order("accepted")
+    (row,) = attachments.attach(district.handler, order.id, [("现场照片.jpg", samples.image("JPEG"))])
+    for user in (district.dispatcher, district.handler):
+        html = page(login(user), order)
+        assert f'href="/attachments/{row.id}"' in html and "现场照片.jpg" in html and "暂无附件" not in html
 
 
 def test_pending_return_is_shown(district, make_order, login):

@@ -80,8 +80,11 @@ def upload(order_id: int):
 
 
 @bp.app_template_global()
-def order_attachments(order) -> list[Attachment]:
-    """The files of ``order`` the current user may open (the order page's 附件 card)."""
+def order_attachments(order, present=None) -> list[Attachment]:
+    """The files of ``order`` the current user may open (the order page's 附件 card); ``present``: what the
+    order page knows the order has (None: not known, look)."""
+    if present and not present.attachments:  # an OnPage is a non-empty tuple; elsewhere present is undefined
+        return []
     return queries.for_order(current_user, order.id)
 
 

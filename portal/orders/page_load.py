@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..assessment.models import Exclusion
+from ..attachments.models import Attachment
 from ..auth.models import User
 from ..consultation.models import ConsultationOrder
 from ..deputies.models import DeputyRemark
@@ -29,7 +30,8 @@ REPEAT_LOADS = (joinedload(OrderLink.earlier).selectinload(Order.units),
 class OnPage(NamedTuple):
     """What the order has that the page's cards show, asked in the statement that loads the order (an
     EXISTS each, on indexed columns): a card known to have nothing skips its own statement. Few orders
-    have repeats, requests, a supervision, a case, an exclusion or a deputy's remark; open ones no visit."""
+    have repeats, requests, a supervision, a case, an exclusion, a deputy's remark or a file; open ones no
+    visit."""
 
     links: bool
     requests: bool
@@ -38,6 +40,7 @@ class OnPage(NamedTuple):
     cases: bool
     exclusion: bool
     remarks: bool
+    attachments: bool
     handler_away: bool  # the handler has an absence now (roster.queries.absence_at's rule)
 
 
@@ -49,7 +52,7 @@ def _has(model):
 _AT = bindparam("at")
 PAGE_STATEMENT = (
     select(Order, _has(OrderLink), _has(OrderRequest), _has(ReturnVisit), _has(SupervisionOrder),
-           _has(ConsultationOrder), _has(Exclusion), _has(DeputyRemark),
+           _has(ConsultationOrder), _has(Exclusion), _has(DeputyRemark), _has(Attachment),
            exists().where(Absence.user_id == Order.handler_id, Absence.cancelled_at.is_(None),
                           Absence.start_at <= _AT, Absence.end_at > _AT))
     .where(Order.id == bindparam("order_id")).options(*PAGE_LOADS))
