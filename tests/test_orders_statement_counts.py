@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.orders import operations
 from tests.fixtures.statements import recorded_statements
 
-INBOX_MOST = 7  # user, roster holders, unit people with absences, list, handlers (协办 only), counts, alerts
+INBOX_MOST = 5  # user, unit people with A/B and absences, list, handlers (协办 only), counts with the alerts
 POOL_MOST = 5  # user, list, roster gaps, categories, units
 ORDER_MOST = 8  # user, the order with what it has, timeline, repeats (3), requests, files
 ORDER_BARE = 4  # user, the order with its units, handler and what it has, timeline, files

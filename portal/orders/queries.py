@@ -195,13 +195,34 @@ def _counts_statement():
                   assisting).where(open_led)
 
 
+def _counts_parameters(unit_id: int, mine_ids) -> dict:
+    return {"unit": unit_id, "mine": list(mine_ids) or [-1], "at": now()}
+
+
+def _counts_of(row) -> dict[str, int]:
+    """The tabs' counts from the first columns of a row of ``_counts_statement``."""
+    counts = dict(zip(_LEAD_TABS, row))
+    counts["assisting"] = row[len(_LEAD_TABS)]
+    return {tab: counts[tab] for tab in INBOX_TABS}
+
+
 def inbox_counts(unit_id: int, mine_ids=()) -> dict[str, int]:
     """Every tab's count (one statement)."""
-    row = db.session.execute(_counts_statement(),
-                             {"unit": unit_id, "mine": list(mine_ids) or [-1], "at": now()}).one()
-    counts = dict(zip(_LEAD_TABS, row))
-    counts["assisting"] = row[-1]
-    return {tab: counts[tab] for tab in INBOX_TABS}
+    return _counts_of(db.session.execute(_counts_statement(), _counts_parameters(unit_id, mine_ids)).one())
+
+
+def inbox_counts_with(columns, unit_id: int, mine_ids=(), **parameters) -> tuple[dict[str, int], tuple]:
+    """Every tab's count and the values of ``columns`` (uncorrelated scalar subqueries, built once by the
+    caller, with bound parameters: ``unit`` is the unit's id, the rest come in ``parameters``), in one
+    statement: the inbox asks its alerts with its counts."""
+    row = db.session.execute(_counts_with(columns),
+                             {**_counts_parameters(unit_id, mine_ids), **parameters}).one()
+    return _counts_of(row), tuple(row[len(_LEAD_TABS) + 1:])
+
+
+@functools.cache
+def _counts_with(columns: tuple):
+    return _counts_statement().add_columns(*columns)
 
 
 OFFICE_TABS = {"replies": "待审核答复", "returns": "回退申请", "extensions": "延期申请"}

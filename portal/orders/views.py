@@ -83,9 +83,9 @@ def inbox():
     duty = Responsibility(current_user.unit_id, now())
     mine = duty.answered_by(current_user)
     orders, has_next = queries.inbox(current_user.unit_id, tab, page, _size(), mine)
+    counts, alerts = inbox_alerts.counts_and_alerts(current_user.unit_id, mine)
     return render("orders/inbox.html", "orders/_inbox_panel.html", orders=orders, has_next=has_next, tab=tab,
-                  page=page, tabs=queries.INBOX_TABS, counts=queries.inbox_counts(current_user.unit_id, mine),
-                  duty=duty, alerts=inbox_alerts.for_unit(current_user.unit_id))
+                  page=page, tabs=queries.INBOX_TABS, counts=counts, duty=duty, alerts=alerts)
 
 
 def _office_queue(template: str, endpoint: str, tabs: dict, default: str, fetch, counts):

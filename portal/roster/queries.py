@@ -30,11 +30,19 @@ def _holders_statement():
 
 @functools.cache
 def _members_statement():
-    at = bindparam("at")
-    return (select(User, Absence)
+    """The unit's people and whoever holds its A or B (a holder is normally one of them), each with their
+    absence at ``at`` and the slot they hold."""
+    unit, at = bindparam("unit"), bindparam("at")
+    holding = and_(RosterAssignment.user_id == User.id, RosterAssignment.unit_id == unit,
+                   RosterAssignment.end_at.is_(None))
+    return (select(User, Absence, RosterAssignment.slot)
             .outerjoin(Absence, and_(Absence.user_id == User.id, Absence.cancelled_at.is_(None),
                                      Absence.start_at <= at, Absence.end_at > at))
-            .where(User.unit_id == bindparam("unit")).order_by(User.role, User.id, Absence.start_at))
+            .outerjoin(RosterAssignment, holding)
+            .where(or_(User.unit_id == unit, User.id.in_(
+                select(RosterAssignment.user_id).where(RosterAssignment.unit_id == unit,
+                                                       RosterAssignment.end_at.is_(None)))))
+            .order_by(User.role, User.id, Absence.start_at))
 
 
 def holders(unit_id: int) -> dict[str, User | None]:
@@ -77,15 +85,20 @@ def absence_at(user_id: int, at: datetime) -> Absence | None:
     ).first()
 
 
-def unit_members_at(unit_id: int, at: datetime) -> list[tuple[User, Absence | None]]:
+def unit_members_and_holders_at(unit_id: int, at: datetime) -> tuple[list[tuple[User, Absence | None]],
+                                                                      dict[str, User | None]]:
     """Every member of the unit, ordered as ``unit_people``, each with their absence at ``at`` (or None;
-    the first one, should two overlap): the people of a unit and who is away, in one query."""
+    the first one, should two overlap), and the unit's A and B as ``holders`` gives them: who is in the
+    unit, who is away and who holds the roles, in one statement (who stands in for whom needs them all)."""
     rows = db.session.execute(_members_statement(), {"unit": unit_id, "at": at}).all()
     members: dict[int, tuple[User, Absence | None]] = {}
-    for user, absence in rows:
-        if members.get(user.id, (None, None))[1] is None:
+    roles: dict[str, User | None] = {"A": None, "B": None}
+    for user, absence, slot in rows:
+        if slot:
+            roles[slot] = user
+        if user.unit_id == unit_id and members.get(user.id, (None, None))[1] is None:
             members[user.id] = (user, absence)
-    return list(members.values())
+    return list(members.values()), roles
 
 
 def absences_overlapping(user_id: int, start: datetime, end: datetime) -> list[Absence]:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ..auth.models import Role, User
 from ..extensions import db
-from .queries import absence_at, holders, is_unit_person, unit_members_at, unit_people
+from .queries import absence_at, holders, is_unit_person, unit_members_and_holders_at, unit_people
 
 
 def _present(user: User | None, at: datetime) -> bool:
@@ -36,7 +36,7 @@ class Responsibility:
 
     def __init__(self, unit_id: int | None, at: datetime):
         self.unit_id, self.at = unit_id, at
-        self._roles = holders(unit_id) if unit_id else {"A": None, "B": None}
+        self._holders: dict[str, User | None] | None = None  # A and B, loaded with the members
         self._cache: dict[int, User | None] = {}
         self._members: list | None = None  # the unit's members with their absence now (or None)
         self._absences: dict[int, object] = {}
@@ -51,9 +51,17 @@ class Responsibility:
 
     def _load_members(self) -> list:
         if self._members is None:
-            self._members = unit_members_at(self.unit_id, self.at) if self.unit_id else []
+            if self.unit_id:
+                self._members, self._holders = unit_members_and_holders_at(self.unit_id, self.at)
+            else:
+                self._members, self._holders = [], {"A": None, "B": None}
             self._absences = {user.id: absence for user, absence in self._members}
         return self._members
+
+    @property
+    def _roles(self) -> dict[str, User | None]:
+        self._load_members()
+        return self._holders
 
     def acting_for(self, handler_id: int | None) -> User | None:
         """The acting handler while ``handler_id`` is away, or None when they are present."""

@@ -144,6 +144,6 @@ def leaders() -> list[User]:
 def waiting_counts(unit_id: int, today) -> tuple:
     """Two scalar subqueries: supervisions waiting for the unit's answer (open or sent back), and how many
     of them are past the answer deadline on ``today`` (the unit inbox's alert counts them with the rest
-    of its alerts in one statement: portal/orders/inbox_alerts.py)."""
+    of its alerts and its tab counts in one statement: portal/orders/inbox_alerts.py)."""
     waiting = select(func.count()).where(Supervision.unit_id == unit_id, Supervision.state.in_(["open", "sent_back"]))
     return waiting.scalar_subquery(), waiting.where(Supervision.answer_due < today).scalar_subquery()
