@@ -5,7 +5,8 @@ macro call builds a context and its caller's frame), as functions a few microsec
 the order's columns, so they work on any object with those attributes (an order, a deputy's list
 entry's order). The HTML is the same the macros gave.
 """
-from markupsafe import Markup
+from flask import g, has_request_context
+from markupsafe import Markup, escape
 
 from .clock import now
 from .deadlines.rules import OVERDUE, SOON, STATUS_LABELS, status
@@ -41,35 +42,45 @@ FLAGS = (
                          'title="与历史工单重复">重复件</span>')),
     ("is_complex", Markup('<span class="badge text-bg-dark">复杂疑难</span>')),
 )
-# Markup.format escapes what it puts in (a label, a count, a time): the templates' own autoescaping.
-STATE = Markup('<span class="badge text-bg-{}">{}</span>')
-REPROCESSED = Markup(' <span class="badge text-bg-danger-subtle text-danger-emphasis border border-danger-subtle" '
-                     'title="重新办理第{0}次">重办{0}</span>')
-SENT_BACK = Markup(' <span class="badge text-bg-warning">被退回</span>')
-DEADLINE = Markup('<span class="badge text-bg-{}" title="下一期限 {}">{}{}{}</span>')
 WEEKDAYS = "一二三四五六日"
+
+
+def _now():
+    """Now, taken once per request: a list asks it for every row."""
+    if not has_request_context():
+        return now()
+    if "badges_now" not in g:
+        g.badges_now = now()
+    return g.badges_now
+
+
+def _html(text: str) -> Markup:
+    """Badge HTML made here from the module's constants, ``escape()``d labels, numbers and dates."""
+    return Markup(text)  # nosec B704  # only constants, escape()d labels, ints and formatted dates
 
 
 def state_badge(order) -> Markup:
     """The state, with 重办N when reprocessed and 被退回 when sent back to the unit."""
     state = State(order.state)
-    html = STATE.format(STATE_COLOURS[state], STATE_LABELS.get(state, order.state))
+    html = f'<span class="badge text-bg-{STATE_COLOURS[state]}">{escape(STATE_LABELS.get(state, state))}</span>'
     if order.reprocess_count:
-        html += REPROCESSED.format(int(order.reprocess_count))
+        count = int(order.reprocess_count)
+        html += (f' <span class="badge text-bg-danger-subtle text-danger-emphasis border border-danger-subtle" '
+                 f'title="重新办理第{count}次">重办{count}</span>')
     if order.sent_back and order.state == State.ACCEPTED:
-        html += SENT_BACK
-    return html
+        html += ' <span class="badge text-bg-warning">被退回</span>'
+    return _html(html)
 
 
 def deadline_badge(order, with_time: bool = True) -> Markup:
     """正常 / 即将到期 / 已超期 with the next deadline (its weekday and time), or nothing without one."""
-    st = status(order, now())
+    st = status(order, _now())
     if st is None:
         return Markup()
     due = order.next_due_at
     when = f" · {due:%m-%d}（{WEEKDAYS[due.weekday()]}）{due:%H:%M}" if with_time else ""
-    return DEADLINE.format(DEADLINE_COLOURS[st], f"{due:%Y-%m-%d %H:%M}", DEADLINE_ICONS.get(st, ""),
-                           STATUS_LABELS[st], when)
+    return _html(f'<span class="badge text-bg-{DEADLINE_COLOURS[st]}" title="下一期限 {due:%Y-%m-%d %H:%M}">'
+                 f'{DEADLINE_ICONS.get(st, "")}{STATUS_LABELS[st]}{when}</span>')
 
 
 def urgency_badge(order) -> Markup:

@@ -1,7 +1,7 @@
 """Filters, globals and per-request context the templates share: labels, dates, badges, navigation."""
 from datetime import datetime
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
 from .auth.models import Role
@@ -98,6 +98,14 @@ def navigation(entries=None):
             if role in roles and endpoint in current_app.view_functions]
 
 
+def order_url(order_id: int) -> str:
+    """``url_for("orders.show", order_id=...)`` for the rows of a list: the URL's stem is built once a
+    request (werkzeug builds a URL in about 10 µs; a list has 20-50 of them)."""
+    if "order_url_stem" not in g:
+        g.order_url_stem = url_for("orders.show", order_id=0)[:-1]
+    return f"{g.order_url_stem}{int(order_id)}"
+
+
 def calendar_warning():
     """Years without holiday data, shown to admins on every page."""
     if not current_user.is_authenticated or current_user.role != Role.ADMIN:
@@ -134,6 +142,7 @@ def register(app: Flask) -> None:
         **order_badges.GLOBALS,
         actions_for=lambda order: allowed(order, current_user),
         visible_repeats=visible_repeats,
+        order_url=order_url,
         State=State,
         Action=Action,
         Role=Role,
