@@ -232,3 +232,17 @@ def test_writers_appending_to_one_chain_at_once_take_turns(app, make_order, dist
     assert failures == []
     assert [e.seq for e in chain(order.id)] == list(range(1, 4 + writers))
     assert problems() == []
+
+
+def test_a_supervision_of_many_orders_chains_each_orders_event_onto_its_head(district, make_order, open_supervision):
+    # the heads of all the orders are read in one statement before the events are sealed (prime_heads)
+    orders = [make_order("accepted"), make_order("accepted", lead=district.zhujian), make_order("dispatched")]
+    lengths = {o.id: len(chain(o.id)) for o in orders}
+    open_supervision(orders=orders, issue_notice=True)
+    for order in orders:
+        events = chain(order.id)
+        added = [e.action for e in events[lengths[order.id]:]]
+        assert added[0] == "supervise_supervision" and len(added) == 2  # opened, then its notice issued
+        assert [e.seq for e in events] == list(range(1, len(events) + 1))
+        assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    assert problems() == []

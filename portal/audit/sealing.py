@@ -8,7 +8,7 @@ database's write lock. Either way a unique constraint forbids two events with th
 """
 import zlib
 
-from sqlalchemy import event, select, text
+from sqlalchemy import and_, event, func, select, text
 from sqlalchemy.orm import Session, object_session
 
 from .chain import GENESIS, ChainedEvent, content_of, seal
@@ -27,7 +27,7 @@ def _next(session: Session, connection, model, key) -> tuple[int, str]:
         if connection.dialect.name == "postgresql":
             # Writers to one chain take turns: the head is read after the previous writer has committed.
             connection.execute(text("SELECT pg_advisory_xact_lock(:table, :key)"),
-                               {"table": zlib.crc32(model.__tablename__.encode()) & 0x7FFFFFFF or 1, "key": int(key)})
+                               {"table": _lock_key(model), "key": int(key)})
         elif connection.dialect.name == "sqlite":
             # Take the database's write lock (waiting for the writer holding it) before reading the head:
             # a write statement that changes nothing starts the write transaction.
@@ -37,6 +37,36 @@ def _next(session: Session, connection, model, key) -> tuple[int, str]:
                                  .order_by(model.seq.desc()).limit(1)).first()
         head = (row.seq, row.hash) if row else (0, GENESIS)
     return head
+
+
+def _lock_key(model) -> int:
+    return zlib.crc32(model.__tablename__.encode()) & 0x7FFFFFFF or 1
+
+
+def prime_heads(session: Session, model, keys) -> None:
+    """Read the heads of many chains of ``model`` at once, for the next flush: an operation about to write
+    one event on each of several hundred orders (the system supervision) would otherwise read each head
+    with a statement of its own when the flush seals it. On PostgreSQL the chains' locks are taken first,
+    in key order (two such writers wait for each other instead of deadlocking). The heads are kept until
+    the next flush ends, as ``_next`` keeps the ones it reads."""
+    heads = session.info.setdefault(_HEADS, {})
+    keys = sorted({int(k) for k in keys if (model, int(k)) not in heads})
+    if not keys:
+        return
+    connection = session.connection()
+    column = getattr(model, model.__chain_key__)
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:table, k) FROM unnest(CAST(:keys AS integer[])) AS k"
+                                " ORDER BY k"), {"table": _lock_key(model), "keys": keys})
+    elif connection.dialect.name == "sqlite":
+        connection.execute(text("UPDATE audit_checkpoints SET id = id WHERE 0"))
+    latest = (select(column.label("key"), func.max(model.seq).label("seq")).where(column.in_(keys))
+              .group_by(column).subquery())
+    rows = connection.execute(select(column, model.seq, model.hash)
+                              .join(latest, and_(column == latest.c.key, model.seq == latest.c.seq))).all()
+    found = {row[0]: (row[1], row[2]) for row in rows}
+    for key in keys:
+        heads[(model, key)] = found.get(key, (0, GENESIS))
 
 
 def _seal_new(mapper, connection, target) -> None:

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from ..audit.sealing import prime_heads
 from ..auth.models import Role, User
 from ..clock import now
 from ..deputies.masking import mask_text
@@ -59,6 +60,7 @@ def open_supervisions(actor: User, order_ids: list[int], *, step: str, level: st
         _event(supervision, actor, Action.OPEN, None, State.OPEN, at, f"{STEPS[step]}：{REASONS[reason]}")
         created.append(supervision)
     db.session.flush()
+    prime_heads(db.session, OrderEvent, [o.id for o in orders])  # one read for every order's timeline
     for supervision in created:
         _order_events(supervision, actor, f"supervise_{step}", at, _summary(supervision))
         _notify_unit(supervision, f"您单位有一件{supervision.step_label}（{supervision.level_label}），"
