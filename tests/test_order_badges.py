@@ -1,6 +1,5 @@
 """The order badges every list row shows (portal/order_badges.py): the state with 重办 and 被退回, the
-deadline's status at the pinned now with its weekday, urgency and the flags, as the macros showed them;
-and each row's link to its order (template_helpers.order_url)."""
+deadline's status at the pinned now with its weekday, urgency and the flags, as the macros showed them."""
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -42,13 +41,3 @@ def test_urgency_and_flags():
     marks = flags(order(leader_instruction="请尽快办理", is_repeat=True, is_complex=True))
     assert [m for m in ("领导批示", "涉企", "重复件", "复杂疑难") if m in marks] == ["领导批示", "重复件", "复杂疑难"]
 
-
-def test_order_url_is_url_for_under_any_script_root(app):
-    from flask import url_for
-
-    from portal.template_helpers import order_url
-
-    for root in ("", "/hotline"):
-        with app.test_request_context("/orders/inbox", base_url=f"http://portal.example{root}"):
-            assert order_url(913869) == url_for("orders.show", order_id=913869) == f"{root}/orders/913869"
-            assert order_url(7) == f"{root}/orders/7"
