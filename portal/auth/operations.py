@@ -1,8 +1,6 @@
 """Log-in with throttling, and creating users."""
 from datetime import datetime
 
-from sqlalchemy import func
-
 from ..clock import now
 from ..errors import InvalidInput
 from ..extensions import db

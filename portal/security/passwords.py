@@ -6,7 +6,6 @@ used passwords in ``common_passwords.txt``. ``problems(password, username)`` ret
 Chinese for users; ``check(..., english=True)`` raises with the English text for operators' commands.
 """
 import secrets
-import string
 from functools import cache
 from pathlib import Path
 

@@ -45,8 +45,6 @@ def _user_with_unit():
 def load_user(session_id: str):
     """The user for a session's ``_user_id`` (``"<id>:<session_version>"``), or None when the user's
     session version has moved on (password changed or reset) or the value is not in that form."""
-    from ..auth.models import User
-
     user_id, _, version = (session_id or "").partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
