@@ -92,5 +92,6 @@ def flags(order) -> Markup:
     return Markup(" ").join(badge for name, badge in FLAGS if getattr(order, name))
 
 
+# order_state_badge: the same, for pages whose own state_badge is another area's (supervision, consultation)
 GLOBALS = {"state_badge": state_badge, "order_state_badge": state_badge, "deadline_badge": deadline_badge,
            "urgency_badge": urgency_badge, "flags": flags}

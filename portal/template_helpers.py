@@ -61,7 +61,6 @@ SETTINGS = [
 ]
 
 
-
 def fmt_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.strftime(fmt) if value else ""
 

@@ -100,6 +100,7 @@ def test_upload_by_role(district, make_order, login, role):
     if role in {"dispatcher", "supervisor", "handler", "handler_b", "unit_leader"}:
         assert response.status_code == 200 and "已上传1个附件" in response.get_data(as_text=True)
         assert len(_rows()) == 1
+        assert f'href="/attachments/{_rows()[0].id}"' in response.get_data(as_text=True)  # the card lists it
     elif role in SEE_ORDER:  # may see the order, may not add to it
         assert response.status_code == 422 and "不能为该工单上传附件" in response.get_data(as_text=True)
         assert _rows() == []

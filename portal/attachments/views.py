@@ -76,14 +76,14 @@ def upload(order_id: int):
     if not is_htmx() and not error:
         return redirect(url_for("orders.show", order_id=order.id) + "#order-attachments")
     return render("attachments/upload.html", "attachments/_order_card.html", status=422 if error else 200,
-                  order=order, error=error, added=len(rows))
+                  order=order, error=error, added=len(rows), present=None)
 
 
 @bp.app_template_global()
 def order_attachments(order, present=None) -> list[Attachment]:
     """The files of ``order`` the current user may open (the order page's 附件 card); ``present``: what the
     order page knows the order has (None: not known, look)."""
-    if present and not present.attachments:  # an OnPage is a non-empty tuple; elsewhere present is undefined
+    if present is not None and not present.attachments:
         return []
     return queries.for_order(current_user, order.id)
 

@@ -24,18 +24,7 @@ def _next(session: Session, connection, model, key) -> tuple[int, str]:
     heads = session.info.setdefault(_HEADS, {})
     head = heads.get((model, key))
     if head is None:
-        if connection.dialect.name == "postgresql":
-            # Writers to one chain take turns: the head is read after the previous writer has committed.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:table, :key)"),
-                               {"table": _lock_key(model), "key": int(key)})
-        elif connection.dialect.name == "sqlite":
-            # Take the database's write lock (waiting for the writer holding it) before reading the head:
-            # a write statement that changes nothing starts the write transaction.
-            connection.execute(text("UPDATE audit_checkpoints SET id = id WHERE 0"))
-        column = getattr(model, model.__chain_key__)
-        row = connection.execute(select(model.seq, model.hash).where(column == key)
-                                 .order_by(model.seq.desc()).limit(1)).first()
-        head = (row.seq, row.hash) if row else (0, GENESIS)
+        head = _read_heads(connection, model, [int(key)])[int(key)]
     return head
 
 
@@ -43,30 +32,44 @@ def _lock_key(model) -> int:
     return zlib.crc32(model.__tablename__.encode()) & 0x7FFFFFFF or 1
 
 
+def _read_heads(connection, model, keys: list[int]) -> dict[int, tuple[int, str]]:
+    """The heads (seq, hash) of the chains ``keys`` of ``model``, read after taking their turn to write:
+    on PostgreSQL a transaction-scoped advisory lock per chain, in key order (two writers of several
+    chains wait for each other instead of deadlocking), so the head is read after the previous writer
+    has committed; on SQLite the database's write lock (a write statement that changes nothing starts
+    the write transaction, waiting for the writer holding it)."""
+    one = len(keys) == 1  # the common case (an action on one order): the simplest statements, ~0.3 ms less
+    if connection.dialect.name == "postgresql":
+        if one:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:table, :key)"),
+                               {"table": _lock_key(model), "key": keys[0]})
+        else:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:table, k) FROM unnest(CAST(:keys AS integer[]))"
+                                    " AS k ORDER BY k"), {"table": _lock_key(model), "keys": sorted(keys)})
+    elif connection.dialect.name == "sqlite":
+        connection.execute(text("UPDATE audit_checkpoints SET id = id WHERE 0"))
+    column = getattr(model, model.__chain_key__)
+    if one:
+        query = select(column, model.seq, model.hash).where(column == keys[0]).order_by(model.seq.desc()).limit(1)
+    else:
+        latest = (select(column.label("key"), func.max(model.seq).label("seq")).where(column.in_(keys))
+                  .group_by(column).subquery())
+        query = select(column, model.seq, model.hash).join(latest, and_(column == latest.c.key,
+                                                                        model.seq == latest.c.seq))
+    found = {row[0]: (row[1], row[2]) for row in connection.execute(query)}
+    return {key: found.get(key, (0, GENESIS)) for key in keys}
+
+
 def prime_heads(session: Session, model, keys) -> None:
     """Read the heads of many chains of ``model`` at once, for the next flush: an operation about to write
     one event on each of several hundred orders (the system supervision) would otherwise read each head
-    with a statement of its own when the flush seals it. On PostgreSQL the chains' locks are taken first,
-    in key order (two such writers wait for each other instead of deadlocking). The heads are kept until
-    the next flush ends, as ``_next`` keeps the ones it reads."""
+    with a statement of its own when the flush seals it. The heads are kept until the next flush ends, as
+    ``_next`` keeps the ones it reads."""
     heads = session.info.setdefault(_HEADS, {})
     keys = sorted({int(k) for k in keys if (model, int(k)) not in heads})
-    if not keys:
-        return
-    connection = session.connection()
-    column = getattr(model, model.__chain_key__)
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:table, k) FROM unnest(CAST(:keys AS integer[])) AS k"
-                                " ORDER BY k"), {"table": _lock_key(model), "keys": keys})
-    elif connection.dialect.name == "sqlite":
-        connection.execute(text("UPDATE audit_checkpoints SET id = id WHERE 0"))
-    latest = (select(column.label("key"), func.max(model.seq).label("seq")).where(column.in_(keys))
-              .group_by(column).subquery())
-    rows = connection.execute(select(column, model.seq, model.hash)
-                              .join(latest, and_(column == latest.c.key, model.seq == latest.c.seq))).all()
-    found = {row[0]: (row[1], row[2]) for row in rows}
-    for key in keys:
-        heads[(model, key)] = found.get(key, (0, GENESIS))
+    if keys:
+        for key, head in _read_heads(session.connection(), model, keys).items():
+            heads[(model, key)] = head
 
 
 def _seal_new(mapper, connection, target) -> None:

@@ -30,8 +30,9 @@ def _holders_statement():
 
 @functools.cache
 def _members_statement():
-    """The unit's people and whoever holds its A or B (a holder is normally one of them), each with their
-    absence at ``at`` and the slot they hold."""
+    """The unit's people, each with their absence at ``at`` and the A or B slot they hold. A holder is
+    always one of them: assigning checks the unit, and moving or switching a user off ends their slots
+    (roster.operations; tests/test_roster_invariant.py)."""
     unit, at = bindparam("unit"), bindparam("at")
     holding = and_(RosterAssignment.user_id == User.id, RosterAssignment.unit_id == unit,
                    RosterAssignment.end_at.is_(None))
@@ -39,10 +40,7 @@ def _members_statement():
             .outerjoin(Absence, and_(Absence.user_id == User.id, Absence.cancelled_at.is_(None),
                                      Absence.start_at <= at, Absence.end_at > at))
             .outerjoin(RosterAssignment, holding)
-            .where(or_(User.unit_id == unit, User.id.in_(
-                select(RosterAssignment.user_id).where(RosterAssignment.unit_id == unit,
-                                                       RosterAssignment.end_at.is_(None)))))
-            .order_by(User.role, User.id, Absence.start_at))
+            .where(User.unit_id == unit).order_by(User.role, User.id, Absence.start_at))
 
 
 def holders(unit_id: int) -> dict[str, User | None]:
@@ -96,7 +94,7 @@ def unit_members_and_holders_at(unit_id: int, at: datetime) -> tuple[list[tuple[
     for user, absence, slot in rows:
         if slot:
             roles[slot] = user
-        if user.unit_id == unit_id and members.get(user.id, (None, None))[1] is None:
+        if members.get(user.id, (None, None))[1] is None:
             members[user.id] = (user, absence)
     return list(members.values()), roles
 
