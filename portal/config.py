@@ -6,7 +6,8 @@ secret key comes from the instance folder, where ``flask --app portal init-insta
 """
 from datetime import timedelta
 
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# Connections to a database server are pinged before use only after being idle (portal/idle_ping.py).
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_HTTPONLY = True

@@ -3,6 +3,7 @@ from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import idle_ping  # noqa: F401  (its pool listeners)
 from .extensions import csrf, db, htmx, login_manager, migrate
 
 

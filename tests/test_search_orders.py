@@ -13,6 +13,7 @@ from portal.orders.filters import OrderFilters
 from portal.orders.models import Order
 from portal.search import query
 from portal.search.query import SHORT_HINT
+from tests.fixtures.app import is_postgres
 
 ORDERS = {  # number: (content, address, caller name, caller phone)
     "A1": ("小区楼下烧烤摊油烟扰民，夜间噪音很大。", "城关街道东关社区建设路12号", "张三", "13800000001"),
@@ -185,3 +186,11 @@ def test_a_single_character_says_how_it_is_searched(searchable, login):
     assert SHORT_HINT in page and "A1" not in page
     page = login(searchable.dispatcher).get("/orders/?q=" + quote("噪音")).get_data(as_text=True)
     assert SHORT_HINT not in page and "A1" in page
+
+
+@pytest.mark.skipif(not is_postgres(), reason="the SQL function of PostgreSQL's index; the PostgreSQL leg runs it")
+@pytest.mark.parametrize("value", ["油烟扰民", "ABc", "a\nb\r\nc", "一", "", "😀好😀", "\t甲 乙", "aaaa", "WiFi名称free_wifi"])
+def test_the_index_holds_every_two_character_piece_lower_cased(ctx, value):
+    pieces = db.session.scalar(text("SELECT portal_bigrams(:value)"), {"value": value})
+    lowered = value.lower()
+    assert set(pieces) == {lowered[i:i + 2] for i in range(len(lowered) - 1)}

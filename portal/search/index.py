@@ -8,7 +8,7 @@ search looks up the trigrams that begin with it in ``orders_search_terms`` (fts5
 sorted terms) and matches any of them.
 
 PostgreSQL: a GIN index on ``portal_bigrams(content || ' ' || address)``, the set of the text's
-two-character pieces (lower-cased), made by an SQL function of that name. A search for text of two or
+two-character pieces (lower-cased), made by an SQL function of that name (``PG_FUNCTION``). A search for text of two or
 more characters asks for rows holding all its pieces (the index) whose content or address then contains
 it (ILIKE, on those rows only). Needs no extension.
 
@@ -34,6 +34,19 @@ SQLITE_TRIGGERS = [
     f"CREATE TRIGGER orders_search_delete AFTER DELETE ON orders BEGIN {_SQLITE_REMOVE} END",
 ]
 
+# The text's pieces: the pairs at odd positions and those at even ones, each found by one pass of a regular
+# expression over the lower-cased text (letter case is ignored; '.' matches any character, line breaks too).
+# Pieces may repeat: GIN indexes each key once and "@>" asks only which are there. Only built-ins in the body
+# (safe for pg_restore). Taking substr(lower(value), i, 2) for each i instead costs five times as much: each
+# call lower-cases the whole text again and walks it from the start (2.5 s against 0.45 s for 20,000 orders).
+PG_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION portal_bigrams(value text) RETURNS text[] "
+    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
+    "SELECT coalesce(array_agg(piece[1]), '{}'::text[]) FROM ("
+    "SELECT regexp_matches(lower(value), '..', 'g') AS piece "
+    "UNION ALL SELECT regexp_matches(substr(lower(value), 2), '..', 'g')) AS pieces $$"
+)
+
 UPGRADE = {
     "sqlite": [
         f"CREATE VIRTUAL TABLE {SQLITE_TABLE} USING fts5(content, address, content='', columnsize=0, "
@@ -44,11 +57,7 @@ UPGRADE = {
         f"SELECT id, content || char(31), address || char(31) FROM orders",
     ],
     "postgresql": [
-        # lower() inside, so that letter case is ignored; only built-ins in the body (safe for pg_restore)
-        "CREATE OR REPLACE FUNCTION portal_bigrams(value text) RETURNS text[] "
-        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
-        "SELECT coalesce(array_agg(DISTINCT substr(lower(value), i, 2)), '{}'::text[]) "
-        "FROM generate_series(1, char_length(value) - 1) AS i $$",
+        PG_FUNCTION,
         f"CREATE INDEX {PG_INDEX} ON orders USING gin (portal_bigrams(content || ' ' || address))",
     ],
 }
