@@ -1,7 +1,7 @@
 """A database server's connections are tested before use only after they have been idle a while.
 
 SQLAlchemy's ``pool_pre_ping`` sends ``SELECT 1`` on every checkout: one more round trip per request on
-PostgreSQL (about 0.15 ms of a page's 8). A connection that came back to the pool a moment ago is as good
+PostgreSQL (about 0.1 ms of a page's 9-11). A connection that came back to the pool a moment ago is as good
 as the server that just answered it; what goes stale is one left idle (a server restarted overnight, a
 firewall that drops quiet connections). So a connection idle for ``IDLE_SECONDS`` or more is pinged when
 it is checked out, and a failed ping makes the pool drop it and connect again, as ``pool_pre_ping``

@@ -8,7 +8,8 @@ from portal import idle_ping
 from portal.extensions import db
 from tests.fixtures.app import is_postgres
 
-postgres_only = pytest.mark.skipif(not is_postgres(), reason="pings go to a database server; the PostgreSQL leg runs it")
+postgres_only = pytest.mark.skipif(not is_postgres(),
+                                   reason="pings go to a database server; the PostgreSQL leg runs it")
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ search looks up the trigrams that begin with it in ``orders_search_terms`` (fts5
 sorted terms) and matches any of them.
 
 PostgreSQL: a GIN index on ``portal_bigrams(content || ' ' || address)``, the set of the text's
-two-character pieces (lower-cased), made by an SQL function of that name (``PG_FUNCTION``). A search for text of two or
-more characters asks for rows holding all its pieces (the index) whose content or address then contains
-it (ILIKE, on those rows only). Needs no extension.
+two-character pieces (lower-cased), made by an SQL function of that name (``PG_FUNCTION``). A search for
+text of two or more characters asks for rows holding all its pieces (the index) whose content or address
+then contains it (ILIKE, on those rows only). Needs no extension.
 
 The schema parts come with ``create_all`` (``attach`` hooks them to the orders table) and, for databases
 made by migrations, with the migration that runs ``UPGRADE`` and fills the index from the rows there.
