@@ -28,6 +28,7 @@ from ..clock import now
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.repeats import one_of
+from .collector import held_back
 from .operations import TAKE_IN_NOTE, receive_many
 from .records import FIELD_LABELS, HEADERS, REQUIRED, CityRecord, Lookups, validate
 
@@ -319,28 +320,30 @@ def import_export(export: Export, chunk_size: int | None = None,
     when anything stops it half-way (nothing of the failing chunk is saved).
 
     The file is read and its rows checked one chunk ahead, in a thread of its own (``_ReadAhead``): that
-    work needs no database, and so runs while the database writes the chunk before."""
+    work needs no database, and so runs while the database writes the chunk before. Python's cycle
+    collector is held back meanwhile (``collector.held_back``)."""
     chunk_size = chunk_size or CHUNK_SIZE
     result = ImportResult(export.filename)
     lookups = Lookups()
     note = TAKE_IN_NOTE if actor is None else f"{TAKE_IN_NOTE}（导入文件 {export.filename}）"
-    reader = _ReadAhead(export, chunk_size, lookups)
-    chunk: list[tuple[int, dict]] = []
-    try:
-        for chunk, checked in reader:
-            _commit_chunk(chunk, checked, result, actor, note)
-            chunk = []
-            if progress:
-                progress(result)
-    except Exception as exc:
-        _rollback()
-        if isinstance(exc, _ReadFailed):
-            chunk, exc = exc.chunk, exc.__cause__
-        first = chunk[0][0] if chunk else result.rows + 2
-        raise ImportInterrupted(result, first, str(exc) if isinstance(exc, FileRefused) else None) from exc
-    finally:
-        reader.close()
-        export.close()
+    with held_back():  # the cycle collector, see collector.py
+        reader = _ReadAhead(export, chunk_size, lookups)
+        chunk: list[tuple[int, dict]] = []
+        try:
+            for chunk, checked in reader:
+                _commit_chunk(chunk, checked, result, actor, note)
+                chunk = []
+                if progress:
+                    progress(result)
+        except Exception as exc:
+            _rollback()
+            if isinstance(exc, _ReadFailed):
+                chunk, exc = exc.chunk, exc.__cause__
+            first = chunk[0][0] if chunk else result.rows + 2
+            raise ImportInterrupted(result, first, str(exc) if isinstance(exc, FileRefused) else None) from exc
+        finally:
+            reader.close()
+            export.close()
     return result
 
 
