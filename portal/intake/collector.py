@@ -3,8 +3,8 @@
 An import of 20,000 rows allocates about half a million objects (rows, records, column dicts, sealed
 events), nearly all freed by reference counting as soon as their chunk is written. With the default
 thresholds (700, 10, 10) the collector still ran about 700 times during such an import and walked every
-object of the process three times: 0.55 s of a 4.6 s import on SQLite, 0.7 s on PostgreSQL. With the first
-threshold at ``IMPORT_THRESHOLD`` it runs three times and takes 0.03 s. Objects caught in reference cycles
+object of the process three times: 0.53 s of a 4.6 s import on SQLite, 0.7 s on PostgreSQL. With the first
+threshold at ``IMPORT_THRESHOLD`` it runs six times and takes 0.02 s. Objects caught in reference cycles
 wait a little longer to be freed; an import makes few.
 
 The thresholds are the process's: while one or more imports run (the read-ahead thread, a second import in
