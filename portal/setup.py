@@ -35,8 +35,12 @@ def init_extensions(app: Flask) -> None:
             flash("请先登录。", "warning")
         return redirect(target)
 
+    from .query_plans import end_reads_with_commit, plan_marked_views_once
     from .security import init_app as init_security
     from .security.sessions import load_user
+
+    app.before_request(plan_marked_views_once)  # first: the user's own statement is one of the page's
+    app.teardown_request(end_reads_with_commit)  # psycopg keeps prepared statements through a COMMIT only
 
     login_manager.user_loader(load_user)  # "<id>:<session version>"; see portal/security/sessions.py
     init_security(app)  # headers, session expiry, forced password change, the API's rate limit
@@ -61,7 +65,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _postgres_plans(dbapi_connection, connection_record):
     """PostgreSQL: plan each statement for its values. psycopg prepares a statement after five runs, and
     the generic plan of a lookup such as "these 500 phones within 30 days" scans the whole window by
-    time; with the values known the planner uses the phone index."""
+    time; with the values known the planner uses the phone index. Pages marked in portal/query_plans.py
+    plan once instead."""
     if type(dbapi_connection).__module__.startswith("psycopg"):
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET plan_cache_mode = force_custom_plan")

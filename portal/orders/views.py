@@ -13,6 +13,7 @@ from ..form_values import page_number
 from ..htmx import is_htmx, redirect, render
 from ..clock import now
 from ..permissions import can_view_order, caller, order_or_404, require_role
+from ..query_plans import generic_plans
 from ..roster.queries import incomplete_units
 from ..roster.routing import Responsibility
 from ..units.queries import units_by_kind
@@ -73,6 +74,7 @@ def pool():
 
 
 @bp.route("/inbox")
+@generic_plans  # the unit's open orders, the user and the roster: by key
 @login_required
 def inbox():
     require_role(current_user, Role.HANDLER, Role.UNIT_LEADER)
@@ -131,6 +133,7 @@ def new():
 
 
 @bp.route("/<int:order_id>")
+@generic_plans  # the order by id, with its units, events, files and supervisions
 @login_required
 def show(order_id: int):
     loaded = page_load.order_for_page(order_id, now())
