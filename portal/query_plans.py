@@ -55,7 +55,15 @@ def plan_marked_views_once() -> None:
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, cursor, statement, parameters, context, executemany):
     """Note in the request's ``g`` any statement that is not a plain read."""
-    if not _READING.match(statement) and g:
+    if not _READING.match(statement):
+        note_write()
+
+
+def note_write() -> None:
+    """Note that this request wrote. Statements sent through SQLAlchemy are noted by themselves; writing
+    that goes to the driver directly (a COPY) must call this, or a request that left it uncommitted
+    would have it committed."""
+    if g:
         g.setdefault(_WROTE, True)
 
 

@@ -6,8 +6,8 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
-from portal.orders.models import Order
-from tests.fixtures.app import is_postgres
+from portal.orders.models import Order, OrderEvent
+from tests.fixtures.app import FIXED_NOW, is_postgres
 
 postgres_only = pytest.mark.skipif(not is_postgres(),
                                    reason="prepared statements and plan settings are PostgreSQL's; its leg runs it")
@@ -55,16 +55,26 @@ def _raw_update():
     db.session.execute(text("UPDATE orders SET content = '未提交的修改（语句）' WHERE id = 1"))
 
 
-@pytest.mark.parametrize("change", [_dirty, _flushed, _raw_update], ids=["dirty", "flushed", "statement"])
+def _copied_in():
+    """Rows written past SQLAlchemy's statements (PostgreSQL: COPY), as an import chunk's events are."""
+    from portal.orders.operations import _insert_rows
+
+    _insert_rows(OrderEvent.__table__, [{"order_id": 1, "at": FIXED_NOW, "action": "take_in",
+                                         "to_state": "received", "note": "未提交的修改（COPY）"}])
+
+
+@pytest.mark.parametrize("change", [_dirty, _flushed, _raw_update, _copied_in],
+                         ids=["dirty", "flushed", "statement", "copy"])
 def test_a_request_that_changed_something_without_committing_is_rolled_back(app, district, make_order, change):
     order = make_order()
     assert order.id == 1
-    before = order.content
+    before = (order.content, len(order.events))
     _route_that_leaves(app, change.__name__, change)
     with app.app_context():
         assert app.test_client().get(f"/test-leaves/{change.__name__}").status_code == 200
     with Session(db.engine) as fresh:
-        assert fresh.get(Order, 1).content == before
+        kept = fresh.get(Order, 1)
+        assert (kept.content, len(kept.events)) == before
 
 
 @postgres_only

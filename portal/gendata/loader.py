@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, text
 
 from ..extensions import db
+from ..query_plans import note_write
 from ..search import index as search_index
 from ..orders.models import DispatchRecord, Order, OrderEvent, OrderLink, OrderRequest, OrderUnit, ReturnVisit
 
@@ -71,6 +72,7 @@ class Loader:
         names = [c.name for c in columns]
         connection = db.session.connection().connection.driver_connection
         if self.dialect == "postgresql":
+            note_write()  # COPY goes to the driver, past the statement events
             convert = [_json if isinstance(c.type, JSON) else _identity for c in columns]
             quoted = ", ".join(f'"{n}"' for n in names)
             with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:

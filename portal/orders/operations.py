@@ -17,6 +17,7 @@ from ..clock import now
 from ..deadlines.queries import policies
 from ..deadlines.rules import refresh_next_due
 from ..extensions import db
+from ..query_plans import note_write
 from .effects import EFFECTS, text
 from .errors import Conflict, InvalidInput
 from .models import Category, Order, OrderEvent, OrderLink
@@ -146,6 +147,7 @@ def _insert_rows(table, rows: list[dict]) -> None:
     connection = db.session.connection()
     driver = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
+        note_write()  # COPY goes to the driver, past the statement events
         with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
