@@ -70,12 +70,11 @@ def note_write() -> None:
 def end_reads_with_commit(error) -> None:
     """After each request: COMMIT a PostgreSQL transaction that only read, so that psycopg keeps the
     connection's prepared statements (Flask-SQLAlchemy's ROLLBACK comes next and finds nothing open)."""
-    if error is not None or g.get(_WROTE) or not db.session.registry.has():  # has: this request used one
+    if (error is not None or g.get(_WROTE) or not db.session.registry.has()  # has: this request used one
+            or db.engine.dialect.name != "postgresql"):
         return
     session = db.session()
-    if (not session.in_transaction()
-            or session.new or session.dirty or session.deleted
-            or db.engine.dialect.name != "postgresql"):
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return
     try:
         session.commit()
