@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, text
 
 from ..extensions import db
-from ..query_plans import note_write
+from ..copy_rows import copy_rows
 from ..search import index as search_index
 from ..orders.models import DispatchRecord, Order, OrderEvent, OrderLink, OrderRequest, OrderUnit, ReturnVisit
 
@@ -70,15 +70,11 @@ class Loader:
     def _insert(self, table, rows: list[dict]) -> None:
         columns = [c for c in table.columns if c.name in rows[0]]
         names = [c.name for c in columns]
-        connection = db.session.connection().connection.driver_connection
         if self.dialect == "postgresql":
-            note_write()  # COPY goes to the driver, past the statement events
             convert = [_json if isinstance(c.type, JSON) else _identity for c in columns]
-            quoted = ", ".join(f'"{n}"' for n in names)
-            with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row([f(row[n]) for f, n in zip(convert, names)])
+            copy_rows(table.name, names, ([f(row[n]) for f, n in zip(convert, names)] for row in rows))
             return
+        connection = db.session.connection().connection.driver_connection
         convert = [_sqlite_datetime if isinstance(c.type, DateTime) else _json if isinstance(c.type, JSON)
                    else int if isinstance(c.type, Boolean) else _identity for c in columns]
         pairs = list(zip(convert, names))

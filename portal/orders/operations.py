@@ -17,7 +17,7 @@ from ..clock import now
 from ..deadlines.queries import policies
 from ..deadlines.rules import refresh_next_due
 from ..extensions import db
-from ..query_plans import note_write
+from ..copy_rows import copy_rows
 from .effects import EFFECTS, text
 from .errors import Conflict, InvalidInput
 from .models import Category, Order, OrderEvent, OrderLink
@@ -143,15 +143,11 @@ def _insert_rows(table, rows: list[dict]) -> None:
     without SQLAlchemy's work for each row, which costs more than SQLite's own."""
     rows = _with_defaults(table, rows)
     columns = list(rows[0])
-    quoted = ", ".join(f'"{c}"' for c in columns)
     connection = db.session.connection()
-    driver = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
-        note_write()  # COPY goes to the driver, past the statement events
-        with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+        copy_rows(table.name, columns, ([row[c] for c in columns] for row in rows))
         return
+    driver = connection.connection.driver_connection
     dialect = connection.dialect
     one = insert(table).compile(dialect=dialect, column_keys=columns)  # INSERT INTO t (...) VALUES (?, ...)
     columns = list(one.positiontup)
